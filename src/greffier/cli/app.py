@@ -1,0 +1,21 @@
+"""The Typer application object and the shared console helpers."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="greffier",
+    help="Offline transcription, speakers and minutes for meetings and calls. Add --debug for tracebacks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def console_error(message: str) -> None:
+    err_console.print(f"[bold red]greffier: error:[/] {message}", soft_wrap=True)

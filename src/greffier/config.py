@@ -1,0 +1,73 @@
+"""Settings in one place: defaults < config file < GREFFIER_* environment variables < CLI flags.
+
+The config file is TOML, read from `$GREFFIER_CONFIG` or `~/.config/greffier/config.toml`; its keys
+are the field names below (e.g. `asr_model = "/models/faster-whisper-large-v3"`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+def default_config_file() -> Path:
+    return Path(os.environ.get("GREFFIER_CONFIG", Path.home() / ".config" / "greffier" / "config.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GREFFIER_", extra="ignore")
+
+    # where things live
+    cache_dir: Path = Field(Path.home() / ".cache" / "greffier", description="assembled models")
+    data_dir: Path = Field(Path.home() / ".local" / "share" / "greffier", description="database, audio, results")
+
+    # speech recognition
+    asr_model: Path | None = Field(None, description="a CTranslate2 Whisper directory; default: packaged base")
+    threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    compute_type: str = "int8"
+    beam_size: int = Field(5, ge=1, le=10)
+    batch_size: int = Field(8, ge=1, le=64, description="VAD chunks decoded together")
+    language: str | None = Field(None, description="default language; None = detect")
+
+    # speaker diarization
+    embedding_model: Path | None = Field(None, description="a speaker-embedding checkpoint; default: CAM++")
+
+    # service
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir")
+    broker_url: str | None = Field(None, description="redis://… to run jobs on Celery workers")
+    max_upload_mb: int = Field(2048, ge=1)
+
+    # LLM
+    llm_url: str | None = Field(None, description="an OpenAI-compatible /v1 base URL")
+    llm_model: str = "default"
+    llm_api_key: str | None = None
+    llm_gguf: Path | None = Field(None, description="a GGUF file for the embedded model")
+    llm_context: int = Field(8192, ge=512)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=default_config_file()),
+        )
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

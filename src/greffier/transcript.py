@@ -1,0 +1,135 @@
+"""The data model every stage reads and writes.
+
+A `Transcript` holds the language, the duration, the speakers and the timed segments of one
+recording; a `Segment` holds its words. Stages never mutate a transcript they are given: they
+return a new one (`dataclasses.replace`). JSON is the documented exchange format: `to_dict` /
+`from_dict` round-trip it, and `from_dict` validates untrusted input with pydantic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    speaker: str | None = None
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    id: str
+    name: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class Transcript:
+    language: str
+    duration: float
+    segments: tuple[Segment, ...] = ()
+    speakers: tuple[Speaker, ...] = ()
+    language_probability: float | None = None
+    source: str | None = None
+    model: str | None = None
+    schema_version: int = SCHEMA_VERSION
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    # -- reading -------------------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    def speaker_name(self, speaker_id: str | None) -> str | None:
+        if speaker_id is None:
+            return None
+        for sp in self.speakers:
+            if sp.id == speaker_id:
+                return sp.display_name
+        return speaker_id
+
+    def segment(self, segment_id: int) -> Segment:
+        for s in self.segments:
+            if s.id == segment_id:
+                return s
+        raise KeyError(f"no segment with id {segment_id}")
+
+    # -- editing (returns new transcripts) ----------------------------------------------------
+    def rename_speaker(self, speaker_id: str, name: str) -> Transcript:
+        if speaker_id not in {sp.id for sp in self.speakers}:
+            known = ", ".join(sp.id for sp in self.speakers) or "none"
+            raise KeyError(f"unknown speaker {speaker_id!r} (known: {known})")
+        speakers = tuple(replace(sp, name=name) if sp.id == speaker_id else sp for sp in self.speakers)
+        return replace(self, speakers=speakers)
+
+    # -- JSON ----------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["text"] = self.text
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        """Validate and build a transcript from its JSON form; raises `InvalidTranscript`."""
+        payload = {k: v for k, v in data.items() if k != "text"}
+        try:
+            return _ADAPTER.validate_python(payload)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise InvalidTranscript(f"invalid transcript JSON at {where or 'top level'}: {first['msg']}") from exc
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Transcript:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise InvalidTranscript(f"{path}: no such file") from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidTranscript(f"{path}: not a JSON file ({exc})") from exc
+        if not isinstance(data, dict):
+            raise InvalidTranscript(f"{path}: expected a JSON object with 'segments'")
+        return cls.from_dict(data)
+
+
+class InvalidTranscript(ValueError):
+    """A transcript JSON document that does not follow the schema."""
+
+
+_ADAPTER = TypeAdapter(Transcript)

@@ -1,0 +1,40 @@
+"""Shared fixtures: the evaluation data beside the checkout, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+
+# Subprocesses (the CLI, servers, workers) import this checkout's code.
+os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+
+
+def eval_file(relative: str) -> Path:
+    path = EVAL / relative
+    if not path.exists():
+        raise FileNotFoundError(f"evaluation file missing: {path} (../shared/eval must sit beside the checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def eval_dir() -> Path:
+    assert EVAL.is_dir(), f"../shared/eval not found at {EVAL}"
+    return EVAL
+
+
+def run_cli(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `greffier ARGS` as a user would, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "greffier", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
