@@ -13,13 +13,17 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 
 # Subprocesses (the CLI, servers, workers) import this checkout's code.
-os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]).rstrip(
+    os.pathsep
+)
 
 
 def eval_file(relative: str) -> Path:
     path = EVAL / relative
     if not path.exists():
-        raise FileNotFoundError(f"evaluation file missing: {path} (../shared/eval must sit beside the checkout)")
+        raise FileNotFoundError(
+            f"evaluation file missing: {path} (../shared/eval must sit beside the checkout)"
+        )
     return path
 
 
@@ -29,7 +33,9 @@ def eval_dir() -> Path:
     return EVAL
 
 
-def run_cli(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `greffier ARGS` as a user would, in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "greffier", *args],

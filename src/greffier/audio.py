@@ -40,7 +40,9 @@ def _open(path: Path) -> av.container.InputContainer:
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise AudioError(f"{path} is not a readable audio or video file ({exc.__class__.__name__})", _FIX_FORMAT) from exc
+        raise AudioError(
+            f"{path} is not a readable audio or video file ({exc.__class__.__name__})", _FIX_FORMAT
+        ) from exc
     if not container.streams.audio:
         container.close()
         raise AudioError(f"{path} has no audio track", "give a file that contains sound")
@@ -109,7 +111,9 @@ def stream_audio(
             raise AudioError(f"{path} holds no decodable audio", _FIX_FORMAT)
 
 
-def _decode(container: av.container.InputContainer, stream: av.AudioStream, path: Path) -> Iterator[av.AudioFrame]:
+def _decode(
+    container: av.container.InputContainer, stream: av.AudioStream, path: Path
+) -> Iterator[av.AudioFrame]:
     """Decode frames, skipping corrupt packets; fail only if nothing at all decodes."""
     errors = 0
     good = 0
@@ -135,5 +139,7 @@ def _shape(block: np.ndarray, split_channels: bool) -> np.ndarray:
 
 def load_audio(path: Path, *, split_channels: bool = False, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """The whole file as one float32 array (short clips; long files should use `stream_audio`)."""
-    blocks = list(stream_audio(path, split_channels=split_channels, sample_rate=sample_rate, block_seconds=600))
+    blocks = list(
+        stream_audio(path, split_channels=split_channels, sample_rate=sample_rate, block_seconds=600)
+    )
     return np.concatenate(blocks, axis=-1) if blocks else np.zeros(0, dtype=np.float32)

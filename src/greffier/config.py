@@ -11,7 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 
 def default_config_file() -> Path:
@@ -23,10 +28,14 @@ class Settings(BaseSettings):
 
     # where things live
     cache_dir: Path = Field(Path.home() / ".cache" / "greffier", description="assembled models")
-    data_dir: Path = Field(Path.home() / ".local" / "share" / "greffier", description="database, audio, results")
+    data_dir: Path = Field(
+        Path.home() / ".local" / "share" / "greffier", description="database, audio, results"
+    )
 
     # speech recognition
-    asr_model: Path | None = Field(None, description="a CTranslate2 Whisper directory; default: packaged base")
+    asr_model: Path | None = Field(
+        None, description="a CTranslate2 Whisper directory; default: packaged base"
+    )
     threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     compute_type: str = "int8"
     beam_size: int = Field(5, ge=1, le=10)

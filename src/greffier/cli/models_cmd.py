@@ -5,10 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from greffier.cli.app import app
+from greffier.cli.app import app, console
 from greffier.config import get_settings
 from greffier.models import SPECS, ensure_model
-from greffier.cli.app import console
 
 
 @app.command("models")
@@ -18,9 +17,12 @@ def models_command(
 ) -> None:
     """List the models, where they come from, and verify their SHA-256 checksums."""
     settings = get_settings()
-    table = Table("model", "status", "path", "licence", "source")
-    overrides = {"whisper-base": settings.asr_model, "campplus": settings.embedding_model,
-                 "qwen2.5-1.5b-instruct": settings.llm_gguf}
+    table = Table("model", "status", "path", "licence", "source", box=None)
+    overrides = {
+        "whisper-base": settings.asr_model,
+        "campplus": settings.embedding_model,
+        "qwen2.5-1.5b-instruct": settings.llm_gguf,
+    }
     failed = False
     for key, spec in SPECS.items():
         user_path = overrides.get(key)
@@ -36,8 +38,8 @@ def models_command(
                 status, failed = f"[red]{exc}[/]", True
         else:
             status = "not assembled yet (assembled on first use)"
-        table.add_row(key, status, str(directory), spec.licence, ", ".join(spec.packages[:2])
-                      + ("…" if len(spec.packages) > 2 else "") + f" — hash: {spec.hash_origin}")
-    console.print(table)
+        packages = ", ".join(spec.packages[:2]) + ("…" if len(spec.packages) > 2 else "")
+        table.add_row(key, status, str(directory), spec.licence, f"{packages}; hash: {spec.hash_origin}")
+    console.print(table, width=max(console.width, 200))
     if failed:
         raise typer.Exit(2)

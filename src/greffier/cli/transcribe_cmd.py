@@ -1,0 +1,111 @@
+"""`greffier transcribe FILE...`: recordings in, transcripts out (whisper/WhisperX-style flags)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from greffier.cli.app import app, console, console_error
+from greffier.config import get_settings
+from greffier.errors import GreffierError, OptionsError
+from greffier.export import parse_formats, render
+from greffier.pipeline import TranscribeOptions, transcribe_file
+from greffier.transcript import Transcript
+
+
+def _language(value: str) -> str | None:
+    value = value.strip().lower()
+    if value == "auto":
+        return None
+    if not value.isalpha() or len(value) not in (2, 3):
+        raise OptionsError(
+            f"--language {value!r} is not a language code", "use an ISO code such as fr or en, or auto"
+        )
+    return value
+
+
+def write_outputs(transcript: Transcript, stem: str, formats: list[str], output_dir: Path) -> list[Path]:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        content = render(transcript, fmt)
+        target = output_dir / f"{stem}.{fmt}"
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+@app.command("transcribe")
+def transcribe_command(
+    files: list[Path] = typer.Argument(
+        ..., help="Audio or video files (wav, mp3, flac, ogg, m4a, webm, mp4…)."
+    ),
+    language: str = typer.Option("auto", "--language", "-l", help="fr, en, … or auto (detect)."),
+    output_format: str = typer.Option(
+        "json,srt,txt", "--output-format", "-f", help="Comma-separated, or all."
+    ),
+    output_dir: Path = typer.Option(Path("."), "--output-dir", "-o", help="Where the outputs go."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads (default: all cores)."),
+    model: Path | None = typer.Option(
+        None, "--model", help="A CTranslate2 Whisper directory (e.g. large-v3)."
+    ),
+    diarize: bool = typer.Option(False, "--diarize", help="Find who spoke when."),
+    num_speakers: int | None = typer.Option(
+        None, "--num-speakers", help="Exact number of speakers, if known."
+    ),
+    min_speakers: int | None = typer.Option(None, "--min-speakers"),
+    max_speakers: int | None = typer.Option(None, "--max-speakers"),
+    channels_as_speakers: bool = typer.Option(
+        False, "--channels-as-speakers", help="Stereo call: each channel is one party."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only errors."),
+) -> None:
+    """Transcribe recordings with word timestamps; one output per format per file."""
+    formats = parse_formats(output_format)
+    settings = get_settings()
+    if threads:
+        settings = settings.model_copy(update={"threads": threads})
+    options = TranscribeOptions(
+        language=_language(language),
+        diarize=diarize or channels_as_speakers,
+        num_speakers=num_speakers,
+        min_speakers=min_speakers,
+        max_speakers=max_speakers,
+        channels_as_speakers=channels_as_speakers,
+        model=model,
+    )
+    failures = 0
+    for path in files:
+        try:
+            transcript = _run_one(path, options, settings, quiet)
+        except GreffierError as exc:
+            console_error(f"{path}: {exc}" if str(path) not in str(exc) else str(exc))
+            failures += 1
+            continue
+        written = write_outputs(transcript, path.stem, formats, output_dir)
+        if not quiet:
+            console.print(
+                f"[green]✓[/] {path} — {transcript.language} ({transcript.language_probability or 0:.2f}), "
+                f"{len(transcript.segments)} segments, {len(transcript.speakers)} speakers → "
+                + ", ".join(str(p) for p in written)
+            )
+    if failures:
+        raise typer.Exit(2)
+
+
+def _run_one(path: Path, options: TranscribeOptions, settings, quiet: bool) -> Transcript:
+    if quiet:
+        return transcribe_file(path, options, settings=settings)
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"{path.name}", total=1.0)
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=f"{path.name} [{stage}]")
+
+        return transcribe_file(path, options, settings=settings, progress=progress)
