@@ -13,7 +13,9 @@ from pathlib import Path
 
 def available() -> list[str]:
     return sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not m.ispkg and not m.name.startswith("_")
     )
 
 

@@ -7,7 +7,7 @@ FFmpeg's (libswresample) through PyAV's `AudioResampler`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,3 +143,47 @@ def load_audio(path: Path, *, split_channels: bool = False, sample_rate: int = S
         stream_audio(path, split_channels=split_channels, sample_rate=sample_rate, block_seconds=600)
     )
     return np.concatenate(blocks, axis=-1) if blocks else np.zeros(0, dtype=np.float32)
+
+
+class PcmBuffer:
+    """A whole recording as int16 blocks (2 bytes a sample: a 2-hour meeting is 230 MB, not 460 MB
+    of float32 and its copies); `read` returns float32 for any span."""
+
+    def __init__(self, blocks: list[np.ndarray], sample_rate: int = SAMPLE_RATE) -> None:
+        self._blocks = blocks
+        self._starts = np.cumsum([0] + [len(b) for b in blocks])
+        self.sample_rate = sample_rate
+
+    @classmethod
+    def decode(cls, path: Path, progress: Callable[[float], None] | None = None) -> PcmBuffer:
+        duration = probe(path).duration
+        blocks = []
+        done = 0
+        for block in stream_audio(path, block_seconds=30.0):
+            blocks.append((np.clip(block, -1.0, 1.0) * 32767).astype(np.int16))
+            done += len(block)
+            if progress and duration:
+                progress(min(1.0, done / SAMPLE_RATE / duration))
+        return cls(blocks)
+
+    @property
+    def num_samples(self) -> int:
+        return int(self._starts[-1])
+
+    @property
+    def duration(self) -> float:
+        return self.num_samples / self.sample_rate
+
+    def read(self, start: int, end: int) -> np.ndarray:
+        start, end = max(0, start), min(end, self.num_samples)
+        if end <= start:
+            return np.zeros(0, dtype=np.float32)
+        first = int(np.searchsorted(self._starts, start, side="right") - 1)
+        last = int(np.searchsorted(self._starts, end, side="left"))
+        pieces = [b for b in self._blocks[first:last]]
+        joined = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        offset = start - int(self._starts[first])
+        return joined[offset : offset + end - start].astype(np.float32) / 32768.0
+
+    def read_seconds(self, start: float, end: float) -> np.ndarray:
+        return self.read(round(start * self.sample_rate), round(end * self.sample_rate))

@@ -9,8 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from greffier.asr.whisper import DecodeOptions, get_engine
+from greffier.audio import PcmBuffer
 from greffier.config import Settings, get_settings
 from greffier.transcript import Transcript
+from greffier.vad import group_chunks, speech_regions
 
 ProgressCallback = Callable[[str, float], None]
 """Called with (stage, fraction of that stage done in 0..1)."""
@@ -40,11 +43,24 @@ def transcribe_file(
     settings: Settings | None = None,
     progress: ProgressCallback | None = None,
 ) -> Transcript:
-    from greffier.asr.whisper import get_engine
-
     options = options or TranscribeOptions()
     settings = settings or get_settings()
     progress = progress or _no_progress
     engine = get_engine(options.model or settings.asr_model, settings)
-    transcript = engine.transcribe_file(Path(path), language=options.language, progress=progress)
-    return transcript
+    audio = PcmBuffer.decode(Path(path), progress=lambda f: progress("decode", f))
+    chunks = list(group_chunks(speech_regions(audio.read, audio.num_samples)))
+    progress("vad", 1.0)
+    if options.language:
+        language, probability = options.language, None
+    else:
+        language, probability = engine.detect_language(audio, chunks)
+    decode = DecodeOptions(beam_size=settings.beam_size, batch_size=settings.batch_size)
+    segments = engine.transcribe(audio, chunks, language, decode, progress=lambda f: progress("asr", f))
+    return Transcript(
+        language=language,
+        duration=audio.duration,
+        segments=tuple(segments),
+        language_probability=probability,
+        source=str(path),
+        model=engine.name,
+    )

@@ -1,78 +1,335 @@
-"""The faster-whisper (CTranslate2) engine. First version: sequential decoding with the VAD filter."""
+"""Whisper (faster-whisper / CTranslate2) decoding of speech chunks, batched without losing context.
+
+Plain faster-whisper decodes one 30-s window after another, each conditioned on the text before it;
+its batched pipeline decodes many chunks at once but without that context and without the
+temperature fallback, and loses accuracy. Here the chunks are cut into `batch_size` contiguous
+*sections* decoded side by side: step k decodes the k-th chunk of every section in one batch, each
+conditioned on the previous chunk of its own section. Only the chunks whose output looks wrong
+(repetitive, improbable) are decoded again, alone, with the temperature fallback.
+"""
 
 from __future__ import annotations
 
+import math
+import zlib
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ctranslate2
+import numpy as np
 from faster_whisper import WhisperModel
+from faster_whisper.audio import pad_or_trim
+from faster_whisper.tokenizer import Tokenizer
+from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
 
-from greffier.audio import SAMPLE_RATE, load_audio
+from greffier.audio import PcmBuffer
 from greffier.config import Settings
 from greffier.models import ensure_model, user_model_dir
-from greffier.transcript import Segment, Transcript, Word
+from greffier.transcript import Segment, Word
+from greffier.vad import Region
 
 WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json")
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
+MIN_RESUME_SECONDS = 1.0
+"""A chunk whose decoding stopped more than this before its end is decoded again from there."""
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    beam_size: int = 5
+    batch_size: int = 8
+    condition_on_previous_text: bool = True
+    word_timestamps: bool = True
+    compression_ratio_threshold: float = 2.4
+    log_prob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    fallback_temperatures: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
+    prompt_tokens: int = 128
+    """How many tokens of the section's previous text condition the next chunk."""
+
+
+@dataclass
+class _Decoded:
+    tokens: list[int]
+    avg_logprob: float
+    no_speech_prob: float
+    temperature: float = 0.0
+
+
+def _compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 class WhisperEngine:
-    def __init__(
-        self, model_dir: Path, *, threads: int, compute_type: str, beam_size: int, name: str
-    ) -> None:
+    def __init__(self, model_dir: Path, *, threads: int, compute_type: str, name: str) -> None:
         self.name = name
-        self.beam_size = beam_size
         self.model = WhisperModel(
             str(model_dir), device="cpu", compute_type=compute_type, cpu_threads=threads
         )
 
-    def transcribe_file(self, path: Path, *, language: str | None, progress) -> Transcript:
-        audio = load_audio(path)
-        duration = len(audio) / SAMPLE_RATE
-        segments, info = self.model.transcribe(
-            audio, language=language, beam_size=self.beam_size, word_timestamps=True, vad_filter=True
+    # -- language ------------------------------------------------------------------------------
+    def detect_language(
+        self, audio: PcmBuffer, chunks: Sequence[Region], max_chunks: int = 3
+    ) -> tuple[str, float]:
+        """Average Whisper's language probabilities over the first speech chunks."""
+        if not self.model.model.is_multilingual:
+            return "en", 1.0
+        if not chunks:
+            return "en", 0.0
+        features = self._features(audio, chunks[:max_chunks])
+        totals: dict[str, float] = {}
+        for result in self.model.model.detect_language(self.model.encode(features)):
+            for token, prob in result:
+                totals[token[2:-2]] = totals.get(token[2:-2], 0.0) + prob
+        language = max(totals, key=totals.__getitem__)
+        return language, totals[language] / len(features)
+
+    # -- decoding ------------------------------------------------------------------------------
+    def transcribe(
+        self,
+        audio: PcmBuffer,
+        chunks: Sequence[Region],
+        language: str,
+        options: DecodeOptions,
+        progress: Callable[[float], None] | None = None,
+    ) -> list[Segment]:
+        tokenizer = Tokenizer(
+            self.model.hf_tokenizer, self.model.model.is_multilingual, "transcribe", language
         )
-        out = []
-        for i, s in enumerate(segments):
-            words = tuple(
-                Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
-                for w in (s.words or ())
-            )
-            out.append(
-                Segment(
-                    i,
-                    float(s.start),
-                    float(s.end),
-                    s.text.strip(),
-                    words,
-                    None,
-                    s.avg_logprob,
-                    s.no_speech_prob,
+        n_sections = max(1, min(options.batch_size, len(chunks)))
+        size = math.ceil(len(chunks) / n_sections) if chunks else 0
+        queues = [deque(chunks[i * size : (i + 1) * size]) for i in range(n_sections)]
+        previous: list[list[int]] = [[] for _ in queues]
+        decoded_segments: list[list[dict]] = [[] for _ in queues]
+        total = sum(c.duration for c in chunks) or 1.0
+        done = 0.0
+        while any(queues):
+            batch = [(s, queue.popleft()) for s, queue in enumerate(queues) if queue]
+            prompts = [
+                self.model.get_prompt(
+                    tokenizer,
+                    previous[s][-options.prompt_tokens :] if options.condition_on_previous_text else [],
                 )
+                for s, _ in batch
+            ]
+            results = self._decode_batch(audio, [region for _, region in batch], prompts, tokenizer, options)
+            for (s, region), decoded in zip(batch, results, strict=True):
+                decoded_segments[s].extend(decoded["segments"])
+                text_tokens = [t for t in decoded["tokens"] if t < tokenizer.eot]
+                previous[s] = [] if decoded["temperature"] > 0.5 else previous[s] + text_tokens
+                done += region.duration
+                if decoded["resume_at"] is not None:
+                    # Whisper stopped before the chunk's end: decode the rest next, as its seek would.
+                    queues[s].appendleft(Region(decoded["resume_at"], region.end))
+                    done -= region.end - decoded["resume_at"]
+            if progress:
+                progress(min(1.0, done / total))
+        segments = [seg for section in decoded_segments for seg in section]
+        return [
+            Segment(
+                id=n,
+                start=float(seg["start"]),
+                end=float(seg["end"]),
+                text=seg["text"].strip(),
+                words=tuple(
+                    Word(float(w["start"]), float(w["end"]), w["word"].strip(), float(w["probability"]))
+                    for w in seg.get("words", ())
+                ),
+                avg_logprob=float(seg["avg_logprob"]),
+                no_speech_prob=float(seg["no_speech_prob"]),
             )
-            progress("asr", min(1.0, s.end / duration) if duration else 1.0)
-        return Transcript(
-            language=info.language,
-            duration=duration,
-            segments=tuple(out),
-            language_probability=info.language_probability,
-            source=str(path),
-            model=self.name,
+            for n, seg in enumerate(s for s in segments if s["text"].strip())
+        ]
+
+    def _features(self, audio: PcmBuffer, chunks: Sequence[Region]) -> np.ndarray:
+        extractor = self.model.feature_extractor
+        return np.stack(
+            [pad_or_trim(extractor(audio.read_seconds(c.start, c.end))[..., :-1]) for c in chunks]
+        ).astype(np.float32)
+
+    def _decode_batch(
+        self,
+        audio: PcmBuffer,
+        chunks: Sequence[Region],
+        prompts: list[list[int]],
+        tokenizer: Tokenizer,
+        options: DecodeOptions,
+    ) -> list[dict]:
+        features = self._features(audio, chunks)
+        encoder_output = self.model.encode(features)
+        suppress = get_suppressed_tokens(tokenizer, [-1])
+        results = self.model.model.generate(
+            encoder_output,
+            prompts,
+            beam_size=options.beam_size,
+            max_length=self.model.max_length,
+            suppress_blank=True,
+            suppress_tokens=suppress,
+            return_scores=True,
+            return_no_speech_prob=True,
         )
+        decoded = []
+        for k, result in enumerate(results):
+            tokens = result.sequences_ids[0]
+            avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+            current = _Decoded(tokens, avg_logprob, result.no_speech_prob)
+            if self._needs_fallback(current, tokenizer, options):
+                current = self._fallback(encoder_output, k, prompts[k], tokenizer, options, current)
+            decoded.append(current)
+        return self._segments(chunks, decoded, encoder_output, tokenizer, options)
+
+    def _is_silence(self, d: _Decoded, options: DecodeOptions) -> bool:
+        return d.no_speech_prob > options.no_speech_threshold and d.avg_logprob < options.log_prob_threshold
+
+    def _needs_fallback(self, d: _Decoded, tokenizer: Tokenizer, options: DecodeOptions) -> bool:
+        if self._is_silence(d, options):
+            return False
+        text = tokenizer.decode([t for t in d.tokens if t < tokenizer.eot])
+        return (
+            _compression_ratio(text) > options.compression_ratio_threshold
+            or d.avg_logprob < options.log_prob_threshold
+        )
+
+    def _fallback(
+        self,
+        encoder_output: ctranslate2.StorageView,
+        index: int,
+        prompt: list[int],
+        tokenizer: Tokenizer,
+        options: DecodeOptions,
+        first: _Decoded,
+    ) -> _Decoded:
+        """Decode one chunk again with rising temperatures (whisper's fallback), alone."""
+        single = ctranslate2.StorageView.from_array(np.asarray(encoder_output)[index : index + 1])
+        fallback_options = TranscriptionOptions(
+            beam_size=options.beam_size,
+            best_of=5,
+            patience=1.0,
+            length_penalty=1.0,
+            repetition_penalty=1.0,
+            no_repeat_ngram_size=0,
+            log_prob_threshold=options.log_prob_threshold,
+            no_speech_threshold=options.no_speech_threshold,
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            condition_on_previous_text=options.condition_on_previous_text,
+            prompt_reset_on_temperature=0.5,
+            temperatures=list(options.fallback_temperatures),
+            initial_prompt=None,
+            prefix=None,
+            suppress_blank=True,
+            suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            without_timestamps=False,
+            max_initial_timestamp=1.0,
+            word_timestamps=options.word_timestamps,
+            prepend_punctuations=PREPEND_PUNCTUATIONS,
+            append_punctuations=APPEND_PUNCTUATIONS,
+            multilingual=False,
+            max_new_tokens=None,
+            clip_timestamps="0",
+            hallucination_silence_threshold=None,
+            hotwords=None,
+        )
+        result, avg_logprob, temperature, _ = self.model.generate_with_fallback(
+            single, prompt, tokenizer, fallback_options
+        )
+        candidate = _Decoded(result.sequences_ids[0], avg_logprob, first.no_speech_prob, temperature)
+        return candidate if candidate.avg_logprob > first.avg_logprob or temperature == 0 else first
+
+    def _segments(
+        self,
+        chunks: Sequence[Region],
+        decoded: list[_Decoded],
+        encoder_output: ctranslate2.StorageView,
+        tokenizer: Tokenizer,
+        options: DecodeOptions,
+    ) -> list[dict]:
+        fps = self.model.frames_per_second
+        out = []
+        for chunk, d in zip(chunks, decoded, strict=True):
+            segments: list[dict] = []
+            resume_at = None
+            if not self._is_silence(d, options):
+                duration = chunk.duration
+                subsegments, seek, single_timestamp_ending = self.model._split_segments_by_timestamps(
+                    tokenizer=tokenizer,
+                    tokens=d.tokens,
+                    time_offset=chunk.start,
+                    segment_size=int(math.ceil(duration) * fps),
+                    segment_duration=duration,
+                    seek=0,
+                )
+                stopped_at = seek / fps
+                if not single_timestamp_ending and 0 < stopped_at < duration - MIN_RESUME_SECONDS:
+                    resume_at = chunk.start + stopped_at
+                for sub in subsegments:
+                    text = tokenizer.decode(sub["tokens"])
+                    segments.append(
+                        dict(
+                            text=text,
+                            tokens=sub["tokens"],
+                            start=max(chunk.start, sub["start"]),
+                            end=min(chunk.end, sub["end"]),
+                            avg_logprob=d.avg_logprob,
+                            no_speech_prob=d.no_speech_prob,
+                            seek=round(chunk.start * fps),
+                        )
+                    )
+            out.append(
+                {"segments": segments, "temperature": d.temperature, "tokens": d.tokens, "resume_at": resume_at}
+            )
+        if options.word_timestamps:
+            self._add_words(chunks, out, encoder_output, tokenizer)
+        return out
+
+    def _add_words(
+        self,
+        chunks: Sequence[Region],
+        out: list[dict],
+        encoder_output: ctranslate2.StorageView,
+        tokenizer: Tokenizer,
+    ) -> None:
+        keep = [
+            k for k, o in enumerate(out) if any(t < tokenizer.eot for s in o["segments"] for t in s["tokens"])
+        ]
+        if not keep:
+            return
+        encoded = (
+            encoder_output
+            if len(keep) == len(out)
+            else ctranslate2.StorageView.from_array(np.asarray(encoder_output)[keep])
+        )
+        self.model.add_word_timestamps(
+            [out[k]["segments"] for k in keep],
+            tokenizer,
+            encoded,
+            [int(math.ceil(chunks[k].duration) * self.model.frames_per_second) for k in keep],
+            PREPEND_PUNCTUATIONS,
+            APPEND_PUNCTUATIONS,
+            chunks[keep[0]].start,
+        )
+        for k in keep:
+            for seg in out[k]["segments"]:
+                seg["start"] = min(max(seg["start"], chunks[k].start), chunks[k].end)
+                seg["end"] = min(max(seg["end"], seg["start"]), chunks[k].end)
+                for w in seg.get("words", ()):
+                    w["start"] = min(max(w["start"], chunks[k].start), chunks[k].end)
+                    w["end"] = min(max(w["end"], w["start"]), chunks[k].end)
 
 
 @lru_cache(maxsize=2)
-def _load(model_dir: Path, threads: int, compute_type: str, beam_size: int, name: str) -> WhisperEngine:
-    return WhisperEngine(
-        model_dir, threads=threads, compute_type=compute_type, beam_size=beam_size, name=name
-    )
+def _load(model_dir: Path, threads: int, compute_type: str, name: str) -> WhisperEngine:
+    return WhisperEngine(model_dir, threads=threads, compute_type=compute_type, name=name)
 
 
 def get_engine(model: Path | None, settings: Settings) -> WhisperEngine:
-    """One engine per (model, settings) per process: the model is loaded once."""
+    """One engine per (model, threads, compute type) per process: the model is loaded once."""
     if model is not None:
         directory = user_model_dir(model, required=WHISPER_FILES, what="Whisper model directory")
-        return _load(directory, settings.threads, settings.compute_type, settings.beam_size, str(directory))
+        return _load(directory, settings.threads, settings.compute_type, str(directory))
     directory = ensure_model("whisper-base", settings)
-    return _load(
-        directory, settings.threads, settings.compute_type, settings.beam_size, "whisper-base (packaged)"
-    )
+    return _load(directory, settings.threads, settings.compute_type, "whisper-base (packaged)")
