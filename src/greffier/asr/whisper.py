@@ -60,6 +60,22 @@ class _Decoded:
     temperature: float = 0.0
 
 
+def cut_repetition(tokens: list[int], is_text: Callable[[int], bool], max_repeats: int = 3) -> list[int]:
+    """Cut a decoding loop: keep tokens up to the `max_repeats`-th consecutive repeat of any n-gram
+    of text tokens (n <= 8); what follows is dropped (the chunk is then resumed after the cut)."""
+    positions = [i for i, t in enumerate(tokens) if is_text(t)]
+    text = [tokens[i] for i in positions]
+    for end in range(len(text)):
+        for n in range(1, 9):
+            span = n * (max_repeats + 1)
+            if end + 1 < span:
+                break
+            window = text[end + 1 - span : end + 1]
+            if all(window[k] == window[k % n] for k in range(span)):
+                return tokens[: positions[end + 1 - n]]
+    return tokens
+
+
 def _compression_ratio(text: str) -> float:
     data = text.encode("utf-8")
     return len(data) / len(zlib.compress(data)) if data else 0.0
@@ -110,13 +126,7 @@ class WhisperEngine:
         done = 0.0
         while any(queues):
             batch = [(s, queue.popleft()) for s, queue in enumerate(queues) if queue]
-            prompts = [
-                self.model.get_prompt(
-                    tokenizer,
-                    previous[s][-options.prompt_tokens :] if options.condition_on_previous_text else [],
-                )
-                for s, _ in batch
-            ]
+            prompts = self._prompts(tokenizer, [previous[s] for s, _ in batch], options)
             results = self._decode_batch(audio, [region for _, region in batch], prompts, tokenizer, options)
             for (s, region), decoded in zip(batch, results, strict=True):
                 decoded_segments[s].extend(decoded["segments"])
@@ -145,6 +155,19 @@ class WhisperEngine:
             )
             for n, seg in enumerate(s for s in segments if s["text"].strip())
         ]
+
+    def _prompts(self, tokenizer: Tokenizer, previous: list[list[int]], options: DecodeOptions) -> list[list[int]]:
+        """Decoder prompts conditioned on each section's previous text.
+
+        CTranslate2 needs <|startoftranscript|> at the same position in the whole batch, so the
+        shorter contexts are left-padded with spaces to the longest one's length.
+        """
+        if not options.condition_on_previous_text:
+            return [self.model.get_prompt(tokenizer, []) for _ in previous]
+        kept = [p[-options.prompt_tokens :] for p in previous]
+        length = max(len(k) for k in kept)
+        space = tokenizer.encode(" ")[0]
+        return [self.model.get_prompt(tokenizer, [space] * (length - len(k)) + k) for k in kept]
 
     def _features(self, audio: PcmBuffer, chunks: Sequence[Region]) -> np.ndarray:
         extractor = self.model.feature_extractor
@@ -180,6 +203,7 @@ class WhisperEngine:
             current = _Decoded(tokens, avg_logprob, result.no_speech_prob)
             if self._needs_fallback(current, tokenizer, options):
                 current = self._fallback(encoder_output, k, prompts[k], tokenizer, options, current)
+            current.tokens = cut_repetition(current.tokens, lambda t: t < tokenizer.eot)
             decoded.append(current)
         return self._segments(chunks, decoded, encoder_output, tokenizer, options)
 
