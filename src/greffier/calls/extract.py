@@ -82,7 +82,7 @@ def update(form: CaseForm, new_segments: Iterable[Segment]) -> tuple[CaseForm, l
     changes: list[Change] = []
     for segment in new_segments:
         form = _read_segment(form, segment, changes)
-    form = _suggest(form, changes)
+    form = refresh_suggestion(form, changes)
     return form, changes
 
 
@@ -111,19 +111,20 @@ def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseFo
     edits: list[_Edit] = []
 
     ctx = _track_line(ctx, text, is_regulator)
-    if not is_regulator and ctx.pending is not None:
-        edits += _answer_edits(ctx, seg, text)
     parts = clauses(seg.text)
-    statements = [c for c in parts if c.kind == "statement"]
-    on_line_is_patient = ctx.patient_on_line or form.value("caller.relation") == "self"
+    statements = [c for c in parts if c.kind == "statement" or (not is_regulator and _CALLER_INTONATION(c))]
+    who = _who(form, ctx, seg, text, index, is_regulator)
+    relation_now = next((e.fv.value for e in who if e.key == "caller.relation"), form.value("caller.relation"))
+    on_line_is_patient = ctx.patient_on_line or relation_now == "self"
     # nobody has seen the patient ("elle répond plus au téléphone"): what is said of their state is a guess
     unseen = form.value("what_happened") == "no_news" or bool(_NO_NEWS.search(text))
+
+    if not is_regulator and ctx.pending is not None:
+        edits += _answer_edits(ctx, seg, text, on_line_is_patient)
 
     # facts stated in this segment
     found: list[Hit] = []
     for clause in statements:
-        if not is_regulator and clause.text.endswith("?"):
-            continue
         found += hits(clause, lx.STATEMENT_PATTERNS, is_regulator)
     best: dict[str, Hit] = {}
     for hit in found:
@@ -140,6 +141,9 @@ def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseFo
             if value not in order:
                 continue
             if p.key in best and order.index(best[p.key].pattern.value) <= order.index(value):
+                continue
+            current = form.value(p.key)
+            if p.weak and current in order and order.index(str(current)) < order.index(value):
                 continue
             best[p.key] = hit
             continue
@@ -164,9 +168,9 @@ def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseFo
             edits.append(_Edit(p.key, _fv(p.value, seg, hit.quote), "score", weight=p.weight * weight))
 
     # who the patient is, numbers, place
-    edits += _who(form, ctx, seg, text, index, is_regulator)
+    edits += who
     edits += _numbers(seg, is_regulator, on_line_is_patient, text)
-    ctx = _count_pronouns(ctx, statements, form)
+    ctx = _count_pronouns(ctx, statements, text if is_regulator else "")
 
     # the regulator's last question waits for the caller's answer
     if is_regulator:
@@ -204,6 +208,8 @@ _PATIENT_STATE = {"vitals.breathing", "vitals.consciousness", "vitals.bleeding",
 _GUESSED_MOTIVES = {("health_motive", "cardiac_arrest"), ("health_motive", "altered_consciousness")}
 _MIN_SCORE = {"caller.communication": 2.0}
 """A category value needs this many votes before it is shown (one word of panic is not a communication problem)."""
+_ASKING = re.compile(r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|qui)\b|est[- ]ce qu"
+                     r"|\b(?:vous|tu|on)\b|\bfaut[- ]il\b|\bfaut que je\b")
 _LISTS = {"patient.history", "patient.treatments", "vitals.pain", "red_flags", "risks", "location.access"}
 
 
@@ -218,7 +224,12 @@ def _track_line(ctx: CallContext, text: str, is_regulator: bool) -> CallContext:
     return ctx
 
 
-def _answer_edits(ctx: CallContext, seg: Segment, text: str) -> list[_Edit]:
+def _CALLER_INTONATION(clause: Clause) -> bool:
+    """A caller's '?' is often only intonation ("j'ai pris un Doliprane ?"): a statement unless it asks."""
+    return clause.kind == "question" and not _ASKING.search(clause.text)
+
+
+def _answer_edits(ctx: CallContext, seg: Segment, text: str, on_line_is_patient: bool) -> list[_Edit]:
     assert ctx.pending is not None
     (question, q_hits), q_evidence = ctx.pending
     reply = answer(seg.text)
@@ -235,7 +246,7 @@ def _answer_edits(ctx: CallContext, seg: Segment, text: str) -> list[_Edit]:
                 fact("vitals.pain", site)
     for hit in q_hits:
         p = hit.pattern
-        if p.about == "patient" and hit.person == "speaker" and not ctx.patient_on_line:
+        if p.about == "patient" and hit.person == "speaker" and not on_line_is_patient:
             continue
         positive_reply = reply == "yes" and not re.match(r"^(?:\w+ ){0,3}?si\b", text)
         if question.negated_question and (p.key, p.value) in _NEGATED_OPPOSITE:
@@ -266,14 +277,14 @@ def _who(form: CaseForm, ctx: CallContext, seg: Segment, text: str, index: int, 
         relation(_relation_code(m.group(1)), 3, m.group())
     elif index < OPENING_SEGMENTS:
         if not is_regulator and (m := lx.RELATION_SAID.search(text)):
-            relation(_relation_code(m.group(1)), 3, m.group())
+            relation(_relation_code(m.group(1) or m.group(2)), 3, m.group())
         elif is_regulator and (m := lx.RELATION_OPENING.search(text)):
             relation(_relation_code(m.group(1)), 2, m.group())
         elif form.value("caller.relation") is None:
-            if m := lx.SELF_CALL.search(text):
-                relation("self", 2, m.group())
-            elif m := lx.BYSTANDER.search(text):
+            if m := lx.BYSTANDER.search(text):
                 relation("stranger", 2, m.group())
+            elif m := lx.SELF_CALL.search(text):
+                relation("self", 2, m.group())
     if not is_regulator and (m := lx.PROFESSIONAL.search(text)):
         edits.append(_Edit("caller.type", _fv("professional", seg, m.group())))
     return edits
@@ -314,16 +325,15 @@ def _numbers(seg: Segment, is_regulator: bool, on_line_is_patient: bool, text: s
     return edits
 
 
-def _count_pronouns(ctx: CallContext, statements: list[Clause], form: CaseForm) -> CallContext:
+def _count_pronouns(ctx: CallContext, statements: list[Clause], regulator_text: str) -> CallContext:
+    """Subject pronouns about the patient, and the regulator's civilities to the caller (for the sex)."""
     counts = dict(ctx.pronouns)
     for clause in statements:
         body = _IMPERSONAL.sub(" ", clause.text)
         counts["M"] = counts.get("M", 0) + len(re.findall(r"\bil\b", body))
         counts["F"] = counts.get("F", 0) + len(re.findall(r"\belle\b", body))
-        if clause.text and re.search(r"\bmadame\b", clause.text):
-            counts["madame"] = counts.get("madame", 0) + 1
-        if clause.text and re.search(r"\bmonsieur\b", clause.text):
-            counts["monsieur"] = counts.get("monsieur", 0) + 1
+    for civility in ("madame", "monsieur"):
+        counts[civility] = counts.get(civility, 0) + len(re.findall(rf"\b{civility}\b", regulator_text))
     return replace(ctx, pronouns=counts)
 
 
@@ -406,16 +416,19 @@ def _sex(form: CaseForm) -> FieldValue | None:
     if code in lx.ACQUAINTANCE | {"cousin", "patient_of", "partner", "friend"}:
         return replace(evidence, value="F" if lx.FEMININE_FORMS.search(quote) else "M", note=None)
     counts: dict[str, int] = form.context.pronouns
-    if code == "self":
+    if code == "self":  # the regulator's "madame" / "monsieur" to the caller
         f, m = counts.get("madame", 0), counts.get("monsieur", 0)
+        enough = max(f, m) >= 1 and min(f, m) == 0
     else:
         f, m = counts.get("F", 0), counts.get("M", 0)
-    if max(f, m) >= 2 and max(f, m) >= 2 * min(f, m):
+        enough = max(f, m) >= 2 and max(f, m) >= 2 * min(f, m)
+    if enough:
         return FieldValue("F" if f > m else "M", evidence.evidence, "rule", "d'après les pronoms et les civilités")
     return None
 
 
-def _suggest(form: CaseForm, changes: list[Change]) -> CaseForm:
+def refresh_suggestion(form: CaseForm, changes: list[Change]) -> CaseForm:
+    """Recompute the suggested priority and care level; a change of either is appended to `changes`."""
     priority, care = suggest(form)
     for name, new, old in (("priority", priority, form.priority), ("care_level", care, form.care_level)):
         if (new.value if new else None) != (old.value if old else None):

@@ -35,6 +35,8 @@ class Pattern:
     """A clause matching this is not a statement of the value (e.g. a past AVC is history, not a sign)."""
     if_no: tuple[tuple[str, str], ...] = field(default=())
     """For a regulator's yes/no question matching this pattern: the (key, value) facts a 'non' gives."""
+    weak: bool = False
+    """A weak reading ('il respire') never replaces a more serious one ('il respire difficilement')."""
 
 
 def _p(key: str, value: str, regex: str, **kw: object) -> Pattern:
@@ -58,10 +60,9 @@ VITALS: tuple[Pattern, ...] = (
        r"|(?:du |de )?mal à respirer|difficult\w* (?:à |pour )respirer|difficultés? respiratoires?|essouffl"
        r"|s'étouffe|\bétouffe|manque d'air|souffle court|bout de souffle|(?:lèvres|tout|toute) bleue?s?\b|cyanos",
        flag="breathing_difficulty", if_no=(("vitals.breathing", "normal"),)),
-    _p("vitals.breathing", "normal",
-       r"\b(?:il|elle|ça|bébé|enfant) respire\b(?! (?:pas|plus|mal|difficilement|fort|un peu|très))"
-       r"|respire (?:normalement|bien|correctement)|respiration normale",
-       if_no=(("vitals.breathing", "absent"),)),
+    _p("vitals.breathing", "normal", r"respire (?:normalement|bien|correctement)|respiration normale"),
+    _p("vitals.breathing", "normal", r"\b(?:il|elle|ça|bébé|enfant) respire\b(?! (?:pas|plus|mal|difficilement|fort|un peu|très))",
+       if_no=(("vitals.breathing", "absent"),), weak=True),
     _p("vitals.consciousness", "unconscious",
        r"\binconscient|\b(?:dans le|en) coma\b|perdu connaissance|perd connaissance|perte de connaissance|\bévanoui"
        r"|tombée? dans les pommes",
@@ -72,7 +73,7 @@ VITALS: tuple[Pattern, ...] = (
        r"|(?:il|elle) (?:me |nous )?parle plus"),
     _p("vitals.consciousness", "conscious",
        r"(?<!in)\bconsciente?\b|\b(?:il|elle) (?:me |vous |nous )?(?:parle|répond)\b(?! (?:pas|plus|rien))"
-       r"|(?:parle|répond) normalement",
+       r"|(?:parle|répond) normalement", exclude=r"français|anglais|tamoul|arabe|espagnol|langue",
        if_no=(("vitals.consciousness", "altered"), ("red_flags", "unconscious"))),
     _p("vitals.bleeding", "heavy",
        r"saign\w* (?:très |trop )?(?:beaucoup|énormément|abondamment|fort|à flots?|activement|trop)"
@@ -105,7 +106,7 @@ PAIN_SITES = {
 }
 PAIN: tuple[Pattern, ...] = tuple(
     _p("vitals.pain", site,
-       rf"(?:mal|douleurs?|souffre)\s+(?:\w+\s+){{0,3}}?(?:à|a|au|aux|dans|en|au niveau)\s+(?:\w+\s+){{0,3}}?(?:{words})\b"
+       rf"(?:mal|douleurs?|souffre)\s+(?:\w+\s+){{0,3}}?(?:à|a|au|aux|dans|en|au niveau|de)\s+(?:\w+\s+){{0,3}}?(?:{words})\b"
        + (r"|douleurs? thoracique" if site == "chest" else r"|douleurs? abdominale" if site == "abdomen" else ""),
        exclude=r"\bsi (?:il|elle|vous)\b|ailleurs que")
     for site, words in PAIN_SITES.items()
@@ -123,6 +124,7 @@ _ASSAULT = (r"\bfrapp|\btapée?\b|\bbattue?\b|agress|coups? de (?:couteau|poing|
 _POISONING = (r"intoxi|overdose|(?:pris|avalé|prendre|donné) (?:\w+ ){0,2}(?:médicaments|cachets|cachetons|comprimés|pilules)"
               r"|trop de médicaments|beaucoup de médicaments|la dose|monoxyde")
 _OBSTETRIC = r"accouch|contractions|perte des eaux|poche des eaux|enceinte|grossesse"
+_BURNING_PAIN = r"ça (?:vous |lui |me |te )?(?:brûle|pique)|brûlures? d'estomac"
 _PSY = (r"psychiatr|psychotique|délire|pète un plomb|pète les plombs|schizo|bipolaire|suicid|idées noires|hallucin"
         r"|parle tout seul")
 WHAT_HAPPENED: tuple[Pattern, ...] = (
@@ -131,7 +133,7 @@ WHAT_HAPPENED: tuple[Pattern, ...] = (
     _p("what_happened", "fire", r"\bfeu\b(?! rouge)|incendie|flammes|fumée", about="scene", weight=3),
     _p("what_happened", "road_accident", _ACCIDENT, about="scene", weight=3),
     _p("what_happened", "assault", _ASSAULT, weight=3),
-    _p("what_happened", "burn", r"brûl", weight=2),
+    _p("what_happened", "burn", r"brûl", weight=2, exclude=_BURNING_PAIN),
     _p("what_happened", "childbirth", _OBSTETRIC, weight=2),
     _p("what_happened", "poisoning", _POISONING, weight=2),
     _p("what_happened", "fall", r"\btombée?s?\b|\bchute\b|en tombant", weight=1,
@@ -160,7 +162,7 @@ HEALTH_MOTIVE: tuple[Pattern, ...] = (
     _p("health_motive", "wound", r"\bplaies?\b|coups? de couteau|poignard|entaille|coupure|\bcoupée?\b", weight=1),
     _p("health_motive", "trauma", r"\btombée?\b|\bchute\b|fracture|cogné|percuté|renversée?|s'est pris un|traumatisme"
        r"|accident", weight=1),
-    _p("health_motive", "burn", r"brûl", weight=2),
+    _p("health_motive", "burn", r"brûl", weight=2, exclude=_BURNING_PAIN),
     _p("health_motive", "poisoning", _POISONING + r"|cachetons", weight=1.5),
     _p("health_motive", "obstetric", _OBSTETRIC, weight=2),
     _p("health_motive", "abdominal_pain", r"mal (?:au|à l') (?:ventre|estomac)|douleurs? abdominale|ventre", weight=1.5),
@@ -173,7 +175,7 @@ HEALTH_MOTIVE: tuple[Pattern, ...] = (
 _MOVING = r"(?<!aille )(?<!aller )(?<!vais )(?<!rentrais )(?<!rentre )(?<!sortais )(?<!revenais )(?<!venais )"
 LOCATION_KIND: tuple[Pattern, ...] = (
     _p("location.kind", "home",
-       _MOVING + r"(?:à la maison|chez (?:lui|elle|moi|nous|eux)|(?<!à )domicile|appartement|\bappart\b"
+       _MOVING + r"(?:(?<!médecin )à la maison(?! médicale)|chez (?:lui|elle|moi|nous|eux)|(?<!à )domicile|appartement|\bappart\b"
        r"|dans (?:le |la |mon |son |sa |ma |notre )(?:salon|cuisine|chambre|salle de bain|lit|canapé|jardin))",
        about="scene", negatable=False),
     _p("location.kind", "street", _MOVING + r"(?:dans la rue|sur la route|trottoir|voie publique|bord de la route|autoroute"
@@ -270,7 +272,7 @@ _REL = "|".join(f"(?:{rx})" for rx in RELATION_WORDS.values())
 RELATION_CALL = re.compile(
     rf"(?:appel\w*|suis là|téléphone) (?:pour|à propos de|au sujet de|concernant|par rapport à) (?:(?:votre|vos|mon|ma|mes) )+({_REL})\b"
 )
-RELATION_SAID = re.compile(rf"(?:c'est|pour) (?:mon|ma) ({_REL})\b(?! qui m'a)")
+RELATION_SAID = re.compile(rf"(?:c'est|pour) (?:mon|ma) ({_REL})\b(?! qui m'a)|\b(?:mon|ma) ({_REL}) (?:il|elle|qui(?! m'a)|a|est|s'est|vient)\b")
 """'c'est mon voisin': counts in the opening of the call only."""
 RELATION_OPENING = re.compile(rf"\b(?:votre|vos) ({_REL})\b")
 SELF_CALL = re.compile(

@@ -26,13 +26,16 @@ _FILLERS = re.compile(r"(?i)\b(?:heu|euh|hum|hmm|bah|ben|pff)\b[,.]?")
 
 
 @lru_cache(maxsize=4096)
-def normalize(text: str) -> str:
-    """Spelled-out numbers to digits ('zéro six' -> '06', 'premier' -> '1er'); the rest unchanged."""
+def normalize(text: str, threshold: float = 0) -> str:
+    """Spelled-out numbers to digits ('zéro six' -> '06', 'premier' -> '1er'); the rest unchanged.
+
+    Numbers below `threshold` stay words: the rules read "un peu", "une douleur" with threshold 3.
+    """
     text = text.replace("’", "'").replace("\u200b", "")
     text = re.sub(r"\s+", " ", _FILLERS.sub(" ", text)).strip()
     # text2num reads "au 3 e" badly and leaves "rez-de-chaussée" alone; the hyphenated ordinals it handles
     text = re.sub(r"(?i)\brez[- ]de[- ]chauss[ée]e\b", "0ème étage", text)
-    return alpha2digit(text, "fr", threshold=0)
+    return alpha2digit(text, "fr", threshold=threshold)
 
 
 # -- phone numbers ----------------------------------------------------------------------------------------------
@@ -74,7 +77,7 @@ _AGE_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _NOT_AN_AGE = re.compile(
-    r"(?:depuis|pendant|il\s+y\s+a|y\s+a|ça\s+fait|dans|en|pour|tous\s+les|toutes\s+les|plus\s+de|moins\s+de|"
+    r"\b(?:depuis|pendant|il\s+y\s+a|y\s+a|ça\s+fait|dans|en|pour|tous\s+les|toutes\s+les|plus\s+de|moins\s+de|"
     r"après|avant|à|au\s+bout\s+de|d'ici)\s+$",
     re.IGNORECASE,
 )

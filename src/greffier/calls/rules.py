@@ -18,7 +18,7 @@ from greffier.calls.numbers import normalize
 _TRUNCATED = re.compile(r"\b[\w']+-(?=\s|$)")
 _STUTTER = re.compile(r"\b([\w']+)(?:\s+\1\b)+")
 _CONFIRMATION = re.compile(r"c'est (?:bien )?(?:ça|cela)\s*\??\s*$|c'est ce qu'on m'a dit\s*\??\s*$|c'est exact\s*\??\s*$")
-_QUESTION_START = re.compile(r"^(?:et )?(?:est[- ]ce qu|qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|a-t-il|a-t-elle)")
+_QUESTION_START = re.compile(r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|a-t-il|a-t-elle)|est[- ]ce qu")
 _CONDITIONAL = re.compile(r"\b(?:sauf )?si (?:il|elle|ils|elles|ça|vous|on|jamais|votre|la|le|les|y|jamais)\b|\bs'ils?\b"
                           r"|\ben cas d|\bau cas où|\bn'hésitez pas")
 _NEGATION = re.compile(r"\b(?:pas|jamais|aucune?|sans|ni|non plus)\b|\bn'(?!est\b)")
@@ -26,7 +26,8 @@ _FIRST_PERSON = re.compile(
     r"\bj'(?:ai|avais|étais|suis|aurais)\b|\bje (?:suis|me|m'|tousse|vomis|saigne|respire|fume|prends|fais|sens|souffre)\b"
     r"|\bmoi\b|\b(?:mon|ma|mes) (?:" + "|".join(lx.PAIN_SITES.values()) + r")\b|\bm'a fait mal"
 )
-_SECOND_PERSON = re.compile(r"\bvous (?:avez|êtes|prenez|fumez|toussez|sentez|vomissez|saignez|respirez|souffrez)\b"
+_SECOND_PERSON = re.compile(r"\bvous (?:avez (?!trouvé|vu|appelé|dit|essayé|entendu|bien fait)|êtes (?!témoin|avec|à côté|sur place|chez)"
+                            r"|prenez|fumez|toussez|sentez|vomissez|saignez|respirez|souffrez)"
                             r"|\bvotre (?:" + "|".join(lx.PAIN_SITES.values()) + r")\b")
 _THIRD_PERSON = re.compile(r"\b(?:il|elle|lui|son|sa|ses)\b|\b(?:votre|mon|ma|vos|mes) (?:" + "|".join(
     f"(?:{rx})" for rx in lx.RELATION_WORDS.values()) + r")\b")
@@ -55,10 +56,10 @@ class Hit:
 
 
 def clean(text: str) -> str:
-    text = normalize(text.replace("\u200b", "")).lower()
-    text = _TRUNCATED.sub("", text)
-    text = re.sub(r"\s+", " ", text)
-    return _STUTTER.sub(r"\1", text).strip()
+    """Lower case, without fillers, truncated words ('poit- poitrine') and stutters ('il il'); numbers from 3 as digits."""
+    text = _TRUNCATED.sub("", text.lower().replace("\u200b", ""))
+    text = _STUTTER.sub(r"\1", re.sub(r"\s+", " ", text))
+    return _STUTTER.sub(r"\1", normalize(text, threshold=3)).strip()
 
 
 def clauses(text: str) -> list[Clause]:
