@@ -210,6 +210,8 @@ _MIN_SCORE = {"caller.communication": 2.0}
 """A category value needs this many votes before it is shown (one word of panic is not a communication problem)."""
 _ASKING = re.compile(r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|qui)\b|est[- ]ce qu"
                      r"|\b(?:vous|tu|on)\b|\bfaut[- ]il\b|\bfaut que je\b")
+_FLAGGING_VITALS = (("vitals.breathing", "absent", "not_breathing"), ("vitals.breathing", "difficult", "breathing_difficulty"),
+                    ("vitals.bleeding", "heavy", "heavy_bleeding"), ("vitals.consciousness", "unconscious", "unconscious"))
 _LISTS = {"patient.history", "patient.treatments", "vitals.pain", "red_flags", "risks", "location.access"}
 
 
@@ -386,6 +388,10 @@ def _derive(form: CaseForm, changes: list[Change]) -> CaseForm:
     if breathing.value == "absent" and form.value("health_motive") != "cardiac_arrest":
         derived.append(_Edit("health_motive", replace(breathing.values[-1], value="cardiac_arrest",
                                                       note="déduit : ne respire pas")))
+    for key, value, flag in _FLAGGING_VITALS:
+        f = form[key]
+        if f.value == value and flag not in form.items("red_flags"):
+            derived.append(_Edit("red_flags", replace(f.values[-1], value=flag), "add"))
     relation = form["caller.relation"]
     if relation.values and form.value("caller.type") != "professional":
         code = str(relation.value)

@@ -15,7 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field as PydanticField
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+
+from greffier.calls.numbers import format_phone
 
 Scalar = str | int
 
@@ -230,7 +233,7 @@ class CaseForm:
                 merged = _merge_evidence(item, new)
                 if merged is item:
                     return self, None
-                values = current.values[:i] + (merged,) + current.values[i + 1:]
+                values = (*current.values[:i], merged, *current.values[i + 1:])
                 return self._with(replace(current, values=values)), Change(key, "evidence", new.value, None, new.evidence)
         return self._with(replace(current, values=(*current.values, new))), Change(key, "added", new.value, None,
                                                                                    new.evidence)
@@ -269,6 +272,11 @@ def label(key: str, value: Scalar | None) -> str:
     """The French label of a coded value (the value itself for free fields)."""
     if value is None:
         return "—"
+    if key == "patient.age" and isinstance(value, str) and value[1:-1].isdigit():
+        unit = {"Y": "ans", "M": "mois", "W": "semaines", "D": "jours"}.get(value[-1], value[-1])
+        return f"{value[1:-1]} {unit}"
+    if key == "caller.callback_number" and isinstance(value, str) and value.isdigit():
+        return format_phone(value)
     choices = SPECS[key].choices
     return choices.get(str(value), str(value)) if choices else str(value)
 

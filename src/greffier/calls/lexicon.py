@@ -218,7 +218,7 @@ RISKS: tuple[Pattern, ...] = (
        r"|foutre en l'air"),
 )
 _HISTORY = {
-    "diabète": r"diab[èé]t", "hypertension": r"hypertend|hypertens|de la tension|la tension\b|tension artérielle",
+    "diabète": r"diab[èé]t", "hypertension": r"hypertend|hypertens|de la tension|la tension\b|\bde tension\b|tension artérielle",
     "hypercholestérolémie": r"cholest[ée]rol", "asthme": r"asthm", "BPCO": r"\bbpco\b|emphysème",
     "insuffisance cardiaque": r"insuffisan\w+ cardiaque", "infarctus": r"(?:fait|eu) un infarctus|crise cardiaque",
     "AVC": r"(?:fait|eu) un avc", "AIT": r"(?:un|d') ait\b|accident ischémique transitoire", "stent": r"\bstent",
