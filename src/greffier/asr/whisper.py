@@ -2,10 +2,12 @@
 
 Plain faster-whisper decodes one 30-s window after another, each conditioned on the text before it;
 its batched pipeline decodes many chunks at once but without that context and without the
-temperature fallback, and loses accuracy. Here the chunks are cut into `batch_size` contiguous
-*sections* decoded side by side: step k decodes the k-th chunk of every section in one batch, each
-conditioned on the previous chunk of its own section. Only the chunks whose output looks wrong
-(repetitive, improbable) are decoded again, alone, with the temperature fallback.
+temperature fallback, and loses accuracy. Here the chunks of one or several recordings are laid end
+to end and cut into `batch_size` contiguous *sections* decoded side by side: each step decodes the
+next chunk of every section in one batch, each conditioned on the previous chunk of its own section
+(of the same recording). Only chunks whose output looks wrong (repetitive, improbable) are decoded
+again, alone, with the temperature fallback; a chunk whose decoding stops early is resumed where it
+stopped, as Whisper's own seek does; decoding loops are cut.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import ctranslate2
@@ -52,6 +54,21 @@ class DecodeOptions:
     """How many tokens of the section's previous text condition the next chunk."""
 
 
+@dataclass(frozen=True)
+class Job:
+    """One recording to transcribe: its audio, its speech chunks, its language."""
+
+    audio: PcmBuffer
+    chunks: tuple[Region, ...]
+    language: str
+
+
+@dataclass(frozen=True)
+class _Item:
+    job: int
+    region: Region
+
+
 @dataclass
 class _Decoded:
     tokens: list[int]
@@ -60,9 +77,17 @@ class _Decoded:
     temperature: float = 0.0
 
 
+@dataclass
+class _Result:
+    segments: list[dict]
+    tokens: list[int]
+    temperature: float
+    resume_at: float | None
+
+
 def cut_repetition(tokens: list[int], is_text: Callable[[int], bool], max_repeats: int = 3) -> list[int]:
     """Cut a decoding loop: keep tokens up to the `max_repeats`-th consecutive repeat of any n-gram
-    of text tokens (n <= 8); what follows is dropped (the chunk is then resumed after the cut)."""
+    of text tokens (n <= 8); what follows is dropped."""
     positions = [i for i, t in enumerate(tokens) if is_text(t)]
     text = [tokens[i] for i in positions]
     for end in range(len(text)):
@@ -88,6 +113,10 @@ class WhisperEngine:
             str(model_dir), device="cpu", compute_type=compute_type, cpu_threads=threads
         )
 
+    @cache  # noqa: B019  (one engine per process; a tokenizer per language)
+    def tokenizer(self, language: str) -> Tokenizer:
+        return Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual, "transcribe", language)
+
     # -- language ------------------------------------------------------------------------------
     def detect_language(
         self, audio: PcmBuffer, chunks: Sequence[Region], max_chunks: int = 3
@@ -97,7 +126,7 @@ class WhisperEngine:
             return "en", 1.0
         if not chunks:
             return "en", 0.0
-        features = self._features(audio, chunks[:max_chunks])
+        features = self._features([(audio, c) for c in chunks[:max_chunks]])
         totals: dict[str, float] = {}
         for result in self.model.model.detect_language(self.model.encode(features)):
             for token, prob in result:
@@ -108,104 +137,101 @@ class WhisperEngine:
     # -- decoding ------------------------------------------------------------------------------
     def transcribe(
         self,
-        audio: PcmBuffer,
-        chunks: Sequence[Region],
-        language: str,
+        jobs: Sequence[Job],
         options: DecodeOptions,
         progress: Callable[[float], None] | None = None,
-    ) -> list[Segment]:
-        tokenizer = Tokenizer(
-            self.model.hf_tokenizer, self.model.model.is_multilingual, "transcribe", language
-        )
-        n_sections = max(1, min(options.batch_size, len(chunks)))
-        size = math.ceil(len(chunks) / n_sections) if chunks else 0
-        queues = [deque(chunks[i * size : (i + 1) * size]) for i in range(n_sections)]
+    ) -> list[list[Segment]]:
+        """The segments of every job, decoded together."""
+        items = [_Item(j, c) for j, job in enumerate(jobs) for c in job.chunks]
+        n_sections = max(1, min(options.batch_size, len(items)))
+        size = math.ceil(len(items) / n_sections) if items else 0
+        queues = [deque(items[i * size : (i + 1) * size]) for i in range(n_sections)]
         previous: list[list[int]] = [[] for _ in queues]
-        decoded_segments: list[list[dict]] = [[] for _ in queues]
-        total = sum(c.duration for c in chunks) or 1.0
+        last_job: list[int | None] = [None for _ in queues]
+        decoded: list[list[dict]] = [[] for _ in jobs]
+        total = sum(i.region.duration for i in items) or 1.0
         done = 0.0
         while any(queues):
             batch = [(s, queue.popleft()) for s, queue in enumerate(queues) if queue]
-            prompts = self._prompts(tokenizer, [previous[s] for s, _ in batch], options)
-            results = self._decode_batch(audio, [region for _, region in batch], prompts, tokenizer, options)
-            for (s, region), decoded in zip(batch, results, strict=True):
-                decoded_segments[s].extend(decoded["segments"])
-                text_tokens = [t for t in decoded["tokens"] if t < tokenizer.eot]
-                previous[s] = [] if decoded["temperature"] > 0.5 else previous[s] + text_tokens
-                done += region.duration
-                if decoded["resume_at"] is not None:
-                    # Whisper stopped before the chunk's end: decode the rest next, as its seek would.
-                    queues[s].appendleft(Region(decoded["resume_at"], region.end))
-                    done -= region.end - decoded["resume_at"]
+            for s, item in batch:
+                if last_job[s] != item.job:
+                    previous[s], last_job[s] = [], item.job
+            tokenizers = [self.tokenizer(jobs[item.job].language) for _, item in batch]
+            prompts = self._prompts(tokenizers, [previous[s] for s, _ in batch], options)
+            results = self._decode_batch(
+                [(jobs[item.job].audio, item.region) for _, item in batch], tokenizers, prompts, options
+            )
+            for (s, item), result, tokenizer in zip(batch, results, tokenizers, strict=True):
+                decoded[item.job].extend(result.segments)
+                text_tokens = [t for t in result.tokens if t < tokenizer.eot]
+                previous[s] = [] if result.temperature > 0.5 else previous[s] + text_tokens
+                done += item.region.duration
+                if result.resume_at is not None:
+                    queues[s].appendleft(_Item(item.job, Region(result.resume_at, item.region.end)))
+                    done -= item.region.end - result.resume_at
             if progress:
                 progress(min(1.0, done / total))
-        segments = [seg for section in decoded_segments for seg in section]
-        return [
-            Segment(
-                id=n,
-                start=float(seg["start"]),
-                end=float(seg["end"]),
-                text=seg["text"].strip(),
-                words=tuple(
-                    Word(float(w["start"]), float(w["end"]), w["word"].strip(), float(w["probability"]))
-                    for w in seg.get("words", ())
-                ),
-                avg_logprob=float(seg["avg_logprob"]),
-                no_speech_prob=float(seg["no_speech_prob"]),
-            )
-            for n, seg in enumerate(s for s in segments if s["text"].strip())
-        ]
+        return [_to_segments(d) for d in decoded]
 
-    def _prompts(self, tokenizer: Tokenizer, previous: list[list[int]], options: DecodeOptions) -> list[list[int]]:
+    def _prompts(
+        self, tokenizers: list[Tokenizer], previous: list[list[int]], options: DecodeOptions
+    ) -> list[list[int]]:
         """Decoder prompts conditioned on each section's previous text.
 
         CTranslate2 needs <|startoftranscript|> at the same position in the whole batch, so the
         shorter contexts are left-padded with spaces to the longest one's length.
         """
         if not options.condition_on_previous_text:
-            return [self.model.get_prompt(tokenizer, []) for _ in previous]
+            return [self.model.get_prompt(t, []) for t in tokenizers]
         kept = [p[-options.prompt_tokens :] for p in previous]
         length = max(len(k) for k in kept)
-        space = tokenizer.encode(" ")[0]
-        return [self.model.get_prompt(tokenizer, [space] * (length - len(k)) + k) for k in kept]
+        space = tokenizers[0].encode(" ")[0]
+        return [
+            self.model.get_prompt(t, [space] * (length - len(k)) + k)
+            for t, k in zip(tokenizers, kept, strict=True)
+        ]
 
-    def _features(self, audio: PcmBuffer, chunks: Sequence[Region]) -> np.ndarray:
+    def _features(self, spans: Sequence[tuple[PcmBuffer, Region]]) -> np.ndarray:
         extractor = self.model.feature_extractor
         return np.stack(
-            [pad_or_trim(extractor(audio.read_seconds(c.start, c.end))[..., :-1]) for c in chunks]
+            [pad_or_trim(extractor(audio.read_seconds(r.start, r.end))[..., :-1]) for audio, r in spans]
         ).astype(np.float32)
 
     def _decode_batch(
         self,
-        audio: PcmBuffer,
-        chunks: Sequence[Region],
+        spans: Sequence[tuple[PcmBuffer, Region]],
+        tokenizers: list[Tokenizer],
         prompts: list[list[int]],
-        tokenizer: Tokenizer,
         options: DecodeOptions,
-    ) -> list[dict]:
-        features = self._features(audio, chunks)
-        encoder_output = self.model.encode(features)
-        suppress = get_suppressed_tokens(tokenizer, [-1])
+    ) -> list[_Result]:
+        encoder_output = self.model.encode(self._features(spans))
         results = self.model.model.generate(
             encoder_output,
             prompts,
             beam_size=options.beam_size,
             max_length=self.model.max_length,
             suppress_blank=True,
-            suppress_tokens=suppress,
+            suppress_tokens=get_suppressed_tokens(tokenizers[0], [-1]),
             return_scores=True,
             return_no_speech_prob=True,
         )
         decoded = []
-        for k, result in enumerate(results):
+        for k, (result, tokenizer) in enumerate(zip(results, tokenizers, strict=True)):
             tokens = result.sequences_ids[0]
-            avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
-            current = _Decoded(tokens, avg_logprob, result.no_speech_prob)
+            current = _Decoded(
+                tokens, result.scores[0] * len(tokens) / (len(tokens) + 1), result.no_speech_prob
+            )
             if self._needs_fallback(current, tokenizer, options):
                 current = self._fallback(encoder_output, k, prompts[k], tokenizer, options, current)
-            current.tokens = cut_repetition(current.tokens, lambda t: t < tokenizer.eot)
+            current.tokens = cut_repetition(current.tokens, lambda t, eot=tokenizer.eot: t < eot)
             decoded.append(current)
-        return self._segments(chunks, decoded, encoder_output, tokenizer, options)
+        out = [
+            self._split(region, d, tokenizer, options)
+            for (_, region), d, tokenizer in zip(spans, decoded, tokenizers, strict=True)
+        ]
+        if options.word_timestamps:
+            self._add_words([r for _, r in spans], out, encoder_output, tokenizers)
+        return out
 
     def _is_silence(self, d: _Decoded, options: DecodeOptions) -> bool:
         return d.no_speech_prob > options.no_speech_threshold and d.avg_logprob < options.log_prob_threshold
@@ -262,87 +288,96 @@ class WhisperEngine:
             single, prompt, tokenizer, fallback_options
         )
         candidate = _Decoded(result.sequences_ids[0], avg_logprob, first.no_speech_prob, temperature)
-        return candidate if candidate.avg_logprob > first.avg_logprob or temperature == 0 else first
+        acceptable = not self._needs_fallback(candidate, tokenizer, options)
+        return candidate if acceptable or candidate.avg_logprob > first.avg_logprob else first
 
-    def _segments(
-        self,
-        chunks: Sequence[Region],
-        decoded: list[_Decoded],
-        encoder_output: ctranslate2.StorageView,
-        tokenizer: Tokenizer,
-        options: DecodeOptions,
-    ) -> list[dict]:
+    def _split(self, chunk: Region, d: _Decoded, tokenizer: Tokenizer, options: DecodeOptions) -> _Result:
+        """Timestamped segments of one decoded chunk, and where to resume if it stopped early."""
+        if self._is_silence(d, options):
+            return _Result([], d.tokens, d.temperature, None)
         fps = self.model.frames_per_second
-        out = []
-        for chunk, d in zip(chunks, decoded, strict=True):
-            segments: list[dict] = []
-            resume_at = None
-            if not self._is_silence(d, options):
-                duration = chunk.duration
-                subsegments, seek, single_timestamp_ending = self.model._split_segments_by_timestamps(
-                    tokenizer=tokenizer,
-                    tokens=d.tokens,
-                    time_offset=chunk.start,
-                    segment_size=int(math.ceil(duration) * fps),
-                    segment_duration=duration,
-                    seek=0,
-                )
-                stopped_at = seek / fps
-                if not single_timestamp_ending and 0 < stopped_at < duration - MIN_RESUME_SECONDS:
-                    resume_at = chunk.start + stopped_at
-                for sub in subsegments:
-                    text = tokenizer.decode(sub["tokens"])
-                    segments.append(
-                        dict(
-                            text=text,
-                            tokens=sub["tokens"],
-                            start=max(chunk.start, sub["start"]),
-                            end=min(chunk.end, sub["end"]),
-                            avg_logprob=d.avg_logprob,
-                            no_speech_prob=d.no_speech_prob,
-                            seek=round(chunk.start * fps),
-                        )
-                    )
-            out.append(
-                {"segments": segments, "temperature": d.temperature, "tokens": d.tokens, "resume_at": resume_at}
+        subsegments, seek, single_timestamp_ending = self.model._split_segments_by_timestamps(
+            tokenizer=tokenizer,
+            tokens=d.tokens,
+            time_offset=chunk.start,
+            segment_size=int(math.ceil(chunk.duration) * fps),
+            segment_duration=chunk.duration,
+            seek=0,
+        )
+        stopped_at = seek / fps
+        resume = not single_timestamp_ending and 0 < stopped_at < chunk.duration - MIN_RESUME_SECONDS
+        segments = [
+            dict(
+                text=tokenizer.decode(sub["tokens"]),
+                tokens=sub["tokens"],
+                start=max(chunk.start, sub["start"]),
+                end=min(chunk.end, sub["end"]),
+                avg_logprob=d.avg_logprob,
+                no_speech_prob=d.no_speech_prob,
+                seek=round(chunk.start * fps),
             )
-        if options.word_timestamps:
-            self._add_words(chunks, out, encoder_output, tokenizer)
-        return out
+            for sub in subsegments
+        ]
+        return _Result(segments, d.tokens, d.temperature, chunk.start + stopped_at if resume else None)
 
     def _add_words(
         self,
         chunks: Sequence[Region],
-        out: list[dict],
+        out: list[_Result],
         encoder_output: ctranslate2.StorageView,
-        tokenizer: Tokenizer,
+        tokenizers: list[Tokenizer],
     ) -> None:
-        keep = [
-            k for k, o in enumerate(out) if any(t < tokenizer.eot for s in o["segments"] for t in s["tokens"])
-        ]
-        if not keep:
-            return
-        encoded = (
-            encoder_output
-            if len(keep) == len(out)
-            else ctranslate2.StorageView.from_array(np.asarray(encoder_output)[keep])
+        """Word timings from the cross-attention alignment, one call per language in the batch."""
+        for language in {t.language_code for t in tokenizers}:
+            keep = [
+                k
+                for k, o in enumerate(out)
+                if tokenizers[k].language_code == language
+                and any(t < tokenizers[k].eot for s in o.segments for t in s["tokens"])
+            ]
+            if not keep:
+                continue
+            encoded = (
+                encoder_output
+                if len(keep) == len(out)
+                else ctranslate2.StorageView.from_array(np.asarray(encoder_output)[keep])
+            )
+            self.model.add_word_timestamps(
+                [out[k].segments for k in keep],
+                tokenizers[keep[0]],
+                encoded,
+                [int(math.ceil(chunks[k].duration) * self.model.frames_per_second) for k in keep],
+                PREPEND_PUNCTUATIONS,
+                APPEND_PUNCTUATIONS,
+                chunks[keep[0]].start,
+            )
+            for k in keep:
+                lo, hi = chunks[k].start, chunks[k].end
+                for seg in out[k].segments:
+                    seg["start"] = min(max(seg["start"], lo), hi)
+                    seg["end"] = min(max(seg["end"], seg["start"]), hi)
+                    for w in seg.get("words", ()):
+                        w["start"] = min(max(w["start"], lo), hi)
+                        w["end"] = min(max(w["end"], w["start"]), hi)
+
+
+def _to_segments(decoded: list[dict]) -> list[Segment]:
+    kept = sorted((d for d in decoded if d["text"].strip()), key=lambda d: d["start"])
+    return [
+        Segment(
+            id=n,
+            start=float(d["start"]),
+            end=float(d["end"]),
+            text=d["text"].strip(),
+            words=tuple(
+                Word(float(w["start"]), float(w["end"]), w["word"].strip(), float(w["probability"]))
+                for w in d.get("words", ())
+            ),
+            avg_logprob=float(d["avg_logprob"]),
+            no_speech_prob=float(d["no_speech_prob"]),
         )
-        self.model.add_word_timestamps(
-            [out[k]["segments"] for k in keep],
-            tokenizer,
-            encoded,
-            [int(math.ceil(chunks[k].duration) * self.model.frames_per_second) for k in keep],
-            PREPEND_PUNCTUATIONS,
-            APPEND_PUNCTUATIONS,
-            chunks[keep[0]].start,
-        )
-        for k in keep:
-            for seg in out[k]["segments"]:
-                seg["start"] = min(max(seg["start"], chunks[k].start), chunks[k].end)
-                seg["end"] = min(max(seg["end"], seg["start"]), chunks[k].end)
-                for w in seg.get("words", ()):
-                    w["start"] = min(max(w["start"], chunks[k].start), chunks[k].end)
-                    w["end"] = min(max(w["end"], w["start"]), chunks[k].end)
+        for n, d in enumerate(kept)
+    ]
 
 
 @lru_cache(maxsize=2)

@@ -9,5 +9,14 @@ from greffier.calls.extract import extract_transcript, new_form, update
 from greffier.calls.form import DISCLAIMER, CaseExport, CaseForm, Change, change_dict
 from greffier.calls.llm import update_llm
 
-__all__ = ["DISCLAIMER", "CaseExport", "CaseForm", "Change", "change_dict", "extract_transcript", "new_form",
-           "update", "update_llm"]
+__all__ = [
+    "DISCLAIMER",
+    "CaseExport",
+    "CaseForm",
+    "Change",
+    "change_dict",
+    "extract_transcript",
+    "new_form",
+    "update",
+    "update_llm",
+]

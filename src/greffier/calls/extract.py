@@ -31,19 +31,30 @@ _SEVERITY = {  # within one segment, the most serious reading of a vital sign wi
     "vitals.consciousness": ["unconscious", "altered", "conscious"],
     "vitals.bleeding": ["heavy", "minor", "none"],
 }
-_NEGATED_OPPOSITE = {("vitals.breathing", "absent"): ("vitals.breathing", "normal"),
-                     ("vitals.consciousness", "altered"): ("vitals.consciousness", "conscious")}
-_REGULATOR_CUES = re.compile(r"samu|docteur|médecin régulateur|régulat|je vous écoute|quelle est (?:votre|l') adresse")
-_HANDOVER = re.compile(r"passez[- ]l[eaà][- ]moi|pouvez[- ]vous me l[ea] passer|je (?:peux|pourrais) (?:lui )?parler"
-                       r"|je vous l[ea] passe")
+_NEGATED_OPPOSITE = {
+    ("vitals.breathing", "absent"): ("vitals.breathing", "normal"),
+    ("vitals.consciousness", "altered"): ("vitals.consciousness", "conscious"),
+}
+_REGULATOR_CUES = re.compile(
+    r"samu|docteur|médecin régulateur|régulat|je vous écoute|quelle est (?:votre|l') adresse"
+)
+_HANDOVER = re.compile(
+    r"passez[- ]l[eaà][- ]moi|pouvez[- ]vous me l[ea] passer|je (?:peux|pourrais) (?:lui )?parler"
+    r"|je vous l[ea] passe"
+)
 _HANDBACK = re.compile(r"repassez[- ]moi")
-_IMPERSONAL = re.compile(r"\bil (?:faut|fallait|y a|y avait|est possible|me semble|paraît|vaut|s'agit|reste)\b")
+_IMPERSONAL = re.compile(
+    r"\bil (?:faut|fallait|y a|y avait|est possible|me semble|paraît|vaut|s'agit|reste)\b"
+)
 _PHONE_CONTEXT = re.compile(r"votre numéro|vous rappeler|numéro de rappel|joindre")
-_INTERCOM = re.compile(r"(?i)interphone\s+(?:au nom de|c'est|:)?\s*([A-ZÀ-Ý][\w'\-]+(?:\s+[A-ZÀ-Ý][\w'\-]+)?)")
+_INTERCOM = re.compile(
+    r"(?i)interphone\s+(?:au nom de|c'est|:)?\s*([A-ZÀ-Ý][\w'\-]+(?:\s+[A-ZÀ-Ý][\w'\-]+)?)"
+)
 _ACCESS = re.compile(
     r"(?i)(la porte (?:est |sera )?ouverte|porte (?:fermée|verrouillée)(?: à clé)?|clés? (?:sous|dans|chez) (?:le |la |les )?\w+"
     r"|bâtiment [a-z0-9]+\b|escalier [a-z0-9]+\b|porte (?:de )?(?:gauche|droite|en face)|au fond de la cour|ascenseur en panne"
-    r"|pas d'ascenseur)")
+    r"|pas d'ascenseur)"
+)
 _ADDRESS_CONTEXT = re.compile(r"habite|adresse|ville|commune|se trouve|on est|je suis|c'est")
 
 
@@ -88,8 +99,10 @@ def update(form: CaseForm, new_segments: Iterable[Segment]) -> tuple[CaseForm, l
 
 def extract_transcript(transcript: Transcript) -> CaseForm:
     """The form for a whole transcript (the same path as the live one, one segment at a time)."""
-    form = new_form(call_id=transcript.metadata.get("call") or transcript.source,
-                    regulator=transcript.metadata.get("regulator"))
+    form = new_form(
+        call_id=transcript.metadata.get("call") or transcript.source,
+        regulator=transcript.metadata.get("regulator"),
+    )
     for segment in transcript.segments:
         form, _ = update(form, [segment])
     return form
@@ -114,7 +127,9 @@ def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseFo
     parts = clauses(seg.text)
     statements = [c for c in parts if c.kind == "statement" or (not is_regulator and _CALLER_INTONATION(c))]
     who = _who(form, ctx, seg, text, index, is_regulator)
-    relation_now = next((e.fv.value for e in who if e.key == "caller.relation"), form.value("caller.relation"))
+    relation_now = next(
+        (e.fv.value for e in who if e.key == "caller.relation"), form.value("caller.relation")
+    )
     on_line_is_patient = ctx.patient_on_line or relation_now == "self"
     # nobody has seen the patient ("elle répond plus au téléphone"): what is said of their state is a guess
     unseen = form.value("what_happened") == "no_news" or bool(_NO_NEWS.search(text))
@@ -208,10 +223,16 @@ _PATIENT_STATE = {"vitals.breathing", "vitals.consciousness", "vitals.bleeding",
 _GUESSED_MOTIVES = {("health_motive", "cardiac_arrest"), ("health_motive", "altered_consciousness")}
 _MIN_SCORE = {"caller.communication": 2.0}
 """A category value needs this many votes before it is shown (one word of panic is not a communication problem)."""
-_ASKING = re.compile(r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|qui)\b|est[- ]ce qu"
-                     r"|\b(?:vous|tu|on)\b|\bfaut[- ]il\b|\bfaut que je\b")
-_FLAGGING_VITALS = (("vitals.breathing", "absent", "not_breathing"), ("vitals.breathing", "difficult", "breathing_difficulty"),
-                    ("vitals.bleeding", "heavy", "heavy_bleeding"), ("vitals.consciousness", "unconscious", "unconscious"))
+_ASKING = re.compile(
+    r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|qui)\b|est[- ]ce qu"
+    r"|\b(?:vous|tu|on)\b|\bfaut[- ]il\b|\bfaut que je\b"
+)
+_FLAGGING_VITALS = (
+    ("vitals.breathing", "absent", "not_breathing"),
+    ("vitals.breathing", "difficult", "breathing_difficulty"),
+    ("vitals.bleeding", "heavy", "heavy_bleeding"),
+    ("vitals.consciousness", "unconscious", "unconscious"),
+)
 _LISTS = {"patient.history", "patient.treatments", "vitals.pain", "red_flags", "risks", "location.access"}
 
 
@@ -240,7 +261,9 @@ def _answer_edits(ctx: CallContext, seg: Segment, text: str, on_line_is_patient:
 
     def fact(key: str, value: str) -> None:
         fv = FieldValue(value, (q_evidence, _evidence(seg, " ".join(text.split()[:6]))), "rule", note)
-        edits.append(_Edit(key, fv, "add" if key in _LISTS else "score" if key in lx.CATEGORY_ORDER else "set"))
+        edits.append(
+            _Edit(key, fv, "add" if key in _LISTS else "score" if key in lx.CATEGORY_ORDER else "set")
+        )
 
     if question.kind == "question" and lx.PAIN_QUESTION.search(question.text) and reply != "no":
         for site, rx in lx.PAIN_SITE_WORDS.items():
@@ -268,7 +291,9 @@ def _answer_edits(ctx: CallContext, seg: Segment, text: str, on_line_is_patient:
     return edits
 
 
-def _who(form: CaseForm, ctx: CallContext, seg: Segment, text: str, index: int, is_regulator: bool) -> list[_Edit]:
+def _who(
+    form: CaseForm, ctx: CallContext, seg: Segment, text: str, index: int, is_regulator: bool
+) -> list[_Edit]:
     edits: list[_Edit] = []
 
     def relation(value: str, strength: int, quote: str) -> None:
@@ -309,8 +334,12 @@ def _numbers(seg: Segment, is_regulator: bool, on_line_is_patient: bool, text: s
         first_person = bool(re.search(r"j'ai \d|vous avez \d", m.text.lower()))
         if not first_person or on_line_is_patient:
             edits.append(_Edit("patient.age", _fv(m.value, seg, m.text)))
-    for finder, key in ((numbers.floors, "location.floor"), (numbers.door_codes, "location.door_code"),
-                        (numbers.weights, "patient.weight"), (numbers.pain_scores, "vitals.pain_score")):
+    for finder, key in (
+        (numbers.floors, "location.floor"),
+        (numbers.door_codes, "location.door_code"),
+        (numbers.weights, "patient.weight"),
+        (numbers.pain_scores, "vitals.pain_score"),
+    ):
         for m in finder(raw):
             edits.append(_Edit(key, _fv(m.value, seg, m.text)))
     found_address = numbers.addresses(raw)
@@ -383,11 +412,26 @@ def _derive(form: CaseForm, changes: list[Change]) -> CaseForm:
     derived: list[_Edit] = []
     breathing = form["vitals.breathing"]
     if breathing.value == "absent" and form.value("vitals.consciousness") != "unconscious":
-        derived.append(_Edit("vitals.consciousness", replace(breathing.values[-1], value="unconscious", note="déduit : ne respire pas")))
-        derived.append(_Edit("red_flags", replace(breathing.values[-1], value="unconscious", note="déduit : ne respire pas"), "add"))
+        derived.append(
+            _Edit(
+                "vitals.consciousness",
+                replace(breathing.values[-1], value="unconscious", note="déduit : ne respire pas"),
+            )
+        )
+        derived.append(
+            _Edit(
+                "red_flags",
+                replace(breathing.values[-1], value="unconscious", note="déduit : ne respire pas"),
+                "add",
+            )
+        )
     if breathing.value == "absent" and form.value("health_motive") != "cardiac_arrest":
-        derived.append(_Edit("health_motive", replace(breathing.values[-1], value="cardiac_arrest",
-                                                      note="déduit : ne respire pas")))
+        derived.append(
+            _Edit(
+                "health_motive",
+                replace(breathing.values[-1], value="cardiac_arrest", note="déduit : ne respire pas"),
+            )
+        )
     for key, value, flag in _FLAGGING_VITALS:
         f = form[key]
         if f.value == value and flag not in form.items("red_flags"):
@@ -395,17 +439,30 @@ def _derive(form: CaseForm, changes: list[Change]) -> CaseForm:
     relation = form["caller.relation"]
     if relation.values and form.value("caller.type") != "professional":
         code = str(relation.value)
-        kind = ("patient" if code == "self" else "family" if code in lx.FAMILY else
-                "acquaintance" if code in lx.ACQUAINTANCE else "bystander" if code == "stranger" else "professional")
+        kind = (
+            "patient"
+            if code == "self"
+            else "family"
+            if code in lx.FAMILY
+            else "acquaintance"
+            if code in lx.ACQUAINTANCE
+            else "bystander"
+            if code == "stranger"
+            else "professional"
+        )
         if form.value("caller.type") != kind:
             derived.append(_Edit("caller.type", replace(relation.values[-1], value=kind, note=None), "set"))
     sex = _sex(form)
     if sex is not None and form.value("patient.sex") != sex.value:
         derived.append(_Edit("patient.sex", sex, "set"))
     if form.value("what_happened") == "road_accident" and "traffic" not in form.items("risks"):
-        derived.append(_Edit("risks", replace(form["what_happened"].values[-1], value="traffic", note=None), "add"))
+        derived.append(
+            _Edit("risks", replace(form["what_happened"].values[-1], value="traffic", note=None), "add")
+        )
     for edit in derived:
-        form, change = form.add_item(edit.key, edit.fv) if edit.mode == "add" else form.set_value(edit.key, edit.fv)
+        form, change = (
+            form.add_item(edit.key, edit.fv) if edit.mode == "add" else form.set_value(edit.key, edit.fv)
+        )
         if change:
             changes.append(change)
     return form
@@ -429,7 +486,9 @@ def _sex(form: CaseForm) -> FieldValue | None:
         f, m = counts.get("F", 0), counts.get("M", 0)
         enough = max(f, m) >= 2 and max(f, m) >= 2 * min(f, m)
     if enough:
-        return FieldValue("F" if f > m else "M", evidence.evidence, "rule", "d'après les pronoms et les civilités")
+        return FieldValue(
+            "F" if f > m else "M", evidence.evidence, "rule", "d'après les pronoms et les civilités"
+        )
     return None
 
 
@@ -438,6 +497,13 @@ def refresh_suggestion(form: CaseForm, changes: list[Change]) -> CaseForm:
     priority, care = suggest(form)
     for name, new, old in (("priority", priority, form.priority), ("care_level", care, form.care_level)):
         if (new.value if new else None) != (old.value if old else None):
-            changes.append(Change(name, "suggested", new.value if new else None, old.value if old else None,
-                                  tuple(e for r in (new.reasons if new else ()) for e in r.evidence)))
+            changes.append(
+                Change(
+                    name,
+                    "suggested",
+                    new.value if new else None,
+                    old.value if old else None,
+                    tuple(e for r in (new.reasons if new else ()) for e in r.evidence),
+                )
+            )
     return replace(form, priority=priority, care_level=care)

@@ -37,68 +37,184 @@ class FieldSpec:
 
 
 RELATIONS = {
-    "self": "lui-même / elle-même", "mother": "mère", "father": "père", "son": "fils", "daughter": "fille",
-    "child": "enfant", "brother": "frère", "sister": "sœur", "grandmother": "grand-mère",
-    "grandfather": "grand-père", "grandchild": "petit-enfant", "wife": "épouse", "husband": "mari",
-    "partner": "conjoint(e)", "uncle": "oncle", "aunt": "tante", "cousin": "cousin(e)", "relative": "famille",
-    "neighbour": "voisin(e)", "colleague": "collègue", "friend": "ami(e)", "employer": "employeur",
-    "patient_of": "patient(e) suivi(e)", "stranger": "inconnu(e)",
+    "self": "lui-même / elle-même",
+    "mother": "mère",
+    "father": "père",
+    "son": "fils",
+    "daughter": "fille",
+    "child": "enfant",
+    "brother": "frère",
+    "sister": "sœur",
+    "grandmother": "grand-mère",
+    "grandfather": "grand-père",
+    "grandchild": "petit-enfant",
+    "wife": "épouse",
+    "husband": "mari",
+    "partner": "conjoint(e)",
+    "uncle": "oncle",
+    "aunt": "tante",
+    "cousin": "cousin(e)",
+    "relative": "famille",
+    "neighbour": "voisin(e)",
+    "colleague": "collègue",
+    "friend": "ami(e)",
+    "employer": "employeur",
+    "patient_of": "patient(e) suivi(e)",
+    "stranger": "inconnu(e)",
 }
 
 SCHEMA: tuple[FieldSpec, ...] = (
-    FieldSpec("caller.type", "Type d'appelant", choices={
-        "patient": "le patient lui-même", "family": "famille", "acquaintance": "proche (voisin, collègue, ami)",
-        "bystander": "témoin / tiers", "professional": "professionnel (santé, secours, social)"}),
+    FieldSpec(
+        "caller.type",
+        "Type d'appelant",
+        choices={
+            "patient": "le patient lui-même",
+            "family": "famille",
+            "acquaintance": "proche (voisin, collègue, ami)",
+            "bystander": "témoin / tiers",
+            "professional": "professionnel (santé, secours, social)",
+        },
+    ),
     FieldSpec("caller.relation", "Le patient est, pour l'appelant", choices=RELATIONS),
     FieldSpec("caller.callback_number", "Numéro de rappel"),
     FieldSpec("caller.language", "Langue de l'appelant"),
-    FieldSpec("caller.communication", "Difficulté de communication", choices={
-        "panic": "panique / angoisse", "hostile": "agressivité / hostilité", "confused": "incompréhension",
-        "language": "barrière de la langue", "hearing": "surdité / malentendance"}),
+    FieldSpec(
+        "caller.communication",
+        "Difficulté de communication",
+        choices={
+            "panic": "panique / angoisse",
+            "hostile": "agressivité / hostilité",
+            "confused": "incompréhension",
+            "language": "barrière de la langue",
+            "hearing": "surdité / malentendance",
+        },
+    ),
     FieldSpec("location.address", "Adresse"),
     FieldSpec("location.city", "Commune"),
     FieldSpec("location.floor", "Étage"),
     FieldSpec("location.door_code", "Code d'accès"),
     FieldSpec("location.intercom", "Interphone"),
     FieldSpec("location.access", "Accès", multiple=True),
-    FieldSpec("location.kind", "Type de lieu", choices={
-        "home": "domicile", "street": "voie publique", "public_place": "lieu public", "workplace": "lieu de travail"}),
-    FieldSpec("what_happened", "Ce qui s'est passé", choices={
-        "road_accident": "accident de la circulation", "fall": "chute", "assault": "agression / violence",
-        "burn": "brûlure", "poisoning": "intoxication", "fire": "incendie", "childbirth": "accouchement",
-        "collapse": "malaise / perte de connaissance", "illness": "problème de santé (douleur, fièvre…)",
-        "behaviour": "trouble du comportement", "hanging": "pendaison", "drowning": "noyade",
-        "no_news": "personne injoignable"}),
-    FieldSpec("health_motive", "Motif de recours", choices={
-        "cardiac_arrest": "arrêt cardio-respiratoire", "altered_consciousness": "trouble de la conscience",
-        "breathing_difficulty": "détresse respiratoire", "chest_pain": "douleur thoracique",
-        "neuro_deficit": "déficit neurologique (AVC ?)", "haemorrhage": "hémorragie", "wound": "plaie",
-        "trauma": "traumatisme", "burn": "brûlure", "poisoning": "intoxication", "obstetric": "obstétrique",
-        "abdominal_pain": "douleur abdominale", "seizure": "convulsions", "fever": "fièvre / infection",
-        "psychiatric": "trouble psychiatrique", "vertigo": "vertiges", "malaise": "malaise"}),
+    FieldSpec(
+        "location.kind",
+        "Type de lieu",
+        choices={
+            "home": "domicile",
+            "street": "voie publique",
+            "public_place": "lieu public",
+            "workplace": "lieu de travail",
+        },
+    ),
+    FieldSpec(
+        "what_happened",
+        "Ce qui s'est passé",
+        choices={
+            "road_accident": "accident de la circulation",
+            "fall": "chute",
+            "assault": "agression / violence",
+            "burn": "brûlure",
+            "poisoning": "intoxication",
+            "fire": "incendie",
+            "childbirth": "accouchement",
+            "collapse": "malaise / perte de connaissance",
+            "illness": "problème de santé (douleur, fièvre…)",
+            "behaviour": "trouble du comportement",
+            "hanging": "pendaison",
+            "drowning": "noyade",
+            "no_news": "personne injoignable",
+        },
+    ),
+    FieldSpec(
+        "health_motive",
+        "Motif de recours",
+        choices={
+            "cardiac_arrest": "arrêt cardio-respiratoire",
+            "altered_consciousness": "trouble de la conscience",
+            "breathing_difficulty": "détresse respiratoire",
+            "chest_pain": "douleur thoracique",
+            "neuro_deficit": "déficit neurologique (AVC ?)",
+            "haemorrhage": "hémorragie",
+            "wound": "plaie",
+            "trauma": "traumatisme",
+            "burn": "brûlure",
+            "poisoning": "intoxication",
+            "obstetric": "obstétrique",
+            "abdominal_pain": "douleur abdominale",
+            "seizure": "convulsions",
+            "fever": "fièvre / infection",
+            "psychiatric": "trouble psychiatrique",
+            "vertigo": "vertiges",
+            "malaise": "malaise",
+        },
+    ),
     FieldSpec("patient.age", "Âge (ISO 8601 : P32Y, P9M)"),
     FieldSpec("patient.sex", "Sexe", choices={"F": "féminin", "M": "masculin"}),
     FieldSpec("patient.weight", "Poids (kg)"),
     FieldSpec("patient.history", "Antécédents", multiple=True),
     FieldSpec("patient.treatments", "Traitements", multiple=True),
-    FieldSpec("vitals.consciousness", "Conscience", choices={
-        "conscious": "consciente", "altered": "altérée (répond mal)", "unconscious": "inconsciente"}),
-    FieldSpec("vitals.breathing", "Respiration", choices={
-        "normal": "normale", "difficult": "difficile", "absent": "absente"}),
-    FieldSpec("vitals.bleeding", "Saignement", choices={
-        "none": "aucun", "minor": "faible / contrôlé", "heavy": "abondant"}),
-    FieldSpec("vitals.pain", "Douleur (siège)", multiple=True, choices={
-        "chest": "thorax", "abdomen": "ventre", "head": "tête", "back": "dos", "arm": "bras", "leg": "jambe",
-        "throat": "gorge", "neck": "cou / nuque", "jaw": "mâchoire", "hand": "main", "foot": "pied"}),
+    FieldSpec(
+        "vitals.consciousness",
+        "Conscience",
+        choices={"conscious": "consciente", "altered": "altérée (répond mal)", "unconscious": "inconsciente"},
+    ),
+    FieldSpec(
+        "vitals.breathing",
+        "Respiration",
+        choices={"normal": "normale", "difficult": "difficile", "absent": "absente"},
+    ),
+    FieldSpec(
+        "vitals.bleeding",
+        "Saignement",
+        choices={"none": "aucun", "minor": "faible / contrôlé", "heavy": "abondant"},
+    ),
+    FieldSpec(
+        "vitals.pain",
+        "Douleur (siège)",
+        multiple=True,
+        choices={
+            "chest": "thorax",
+            "abdomen": "ventre",
+            "head": "tête",
+            "back": "dos",
+            "arm": "bras",
+            "leg": "jambe",
+            "throat": "gorge",
+            "neck": "cou / nuque",
+            "jaw": "mâchoire",
+            "hand": "main",
+            "foot": "pied",
+        },
+    ),
     FieldSpec("vitals.pain_score", "Intensité de la douleur (/10)"),
-    FieldSpec("red_flags", "Signes de gravité", multiple=True, choices={
-        "unconscious": "inconscient / ne répond pas", "not_breathing": "ne respire pas",
-        "breathing_difficulty": "détresse respiratoire", "heavy_bleeding": "hémorragie importante",
-        "chest_pain": "douleur thoracique", "stroke_signs": "signes d'AVC"}),
-    FieldSpec("risks", "Risques", multiple=True, choices={
-        "weapon": "arme", "violence": "violence", "fire": "incendie", "smoke": "fumées / gaz",
-        "traffic": "circulation", "contagion": "contagion", "alone": "personne seule",
-        "care_refusal": "refus de soins", "suicide": "risque suicidaire"}),
+    FieldSpec(
+        "red_flags",
+        "Signes de gravité",
+        multiple=True,
+        choices={
+            "unconscious": "inconscient / ne répond pas",
+            "not_breathing": "ne respire pas",
+            "breathing_difficulty": "détresse respiratoire",
+            "heavy_bleeding": "hémorragie importante",
+            "chest_pain": "douleur thoracique",
+            "stroke_signs": "signes d'AVC",
+        },
+    ),
+    FieldSpec(
+        "risks",
+        "Risques",
+        multiple=True,
+        choices={
+            "weapon": "arme",
+            "violence": "violence",
+            "fire": "incendie",
+            "smoke": "fumées / gaz",
+            "traffic": "circulation",
+            "contagion": "contagion",
+            "alone": "personne seule",
+            "care_refusal": "refus de soins",
+            "suicide": "risque suicidaire",
+        },
+    ),
 )
 SPECS: dict[str, FieldSpec] = {spec.key: spec for spec in SCHEMA}
 
@@ -215,7 +331,9 @@ class CaseForm:
             merged = _merge_evidence(current.values[-1], new)
             if merged is current.values[-1]:
                 return self, None
-            return self._with(replace(current, values=(merged,))), Change(key, "evidence", new.value, None, new.evidence)
+            return self._with(replace(current, values=(merged,))), Change(
+                key, "evidence", new.value, None, new.evidence
+            )
         history = current.history + current.values
         action = "replaced" if current.values else "set"
         changed = replace(current, values=(new,), history=history)
@@ -233,10 +351,13 @@ class CaseForm:
                 merged = _merge_evidence(item, new)
                 if merged is item:
                     return self, None
-                values = (*current.values[:i], merged, *current.values[i + 1:])
-                return self._with(replace(current, values=values)), Change(key, "evidence", new.value, None, new.evidence)
-        return self._with(replace(current, values=(*current.values, new))), Change(key, "added", new.value, None,
-                                                                                   new.evidence)
+                values = (*current.values[:i], merged, *current.values[i + 1 :])
+                return self._with(replace(current, values=values)), Change(
+                    key, "evidence", new.value, None, new.evidence
+                )
+        return self._with(replace(current, values=(*current.values, new))), Change(
+            key, "added", new.value, None, new.evidence
+        )
 
     def remove_item(self, key: str, value: Scalar) -> tuple[CaseForm, Change | None]:
         """Withdraw an item of a list field; it stays in the field's history."""
@@ -245,8 +366,9 @@ class CaseForm:
         gone = tuple(v for v in current.values if v.value == value)
         if not gone:
             return self, None
-        return self._with(replace(current, values=kept, history=current.history + gone)), Change(key, "removed",
-                                                                                                 None, value)
+        return self._with(replace(current, values=kept, history=current.history + gone)), Change(
+            key, "removed", None, value
+        )
 
     def _with(self, changed: Field) -> CaseForm:
         return replace(self, fields={**self.fields, changed.key: changed})
@@ -282,9 +404,14 @@ def label(key: str, value: Scalar | None) -> str:
 
 
 def change_dict(change: Change) -> dict[str, Any]:
-    return {"key": change.key, "action": change.action, "value": change.value, "previous": change.previous,
-            "label": label(change.key, change.value) if change.key in SPECS else change.value,
-            "evidence": [_evidence_dict(e) for e in change.evidence]}
+    return {
+        "key": change.key,
+        "action": change.action,
+        "value": change.value,
+        "previous": change.previous,
+        "label": label(change.key, change.value) if change.key in SPECS else change.value,
+        "evidence": [_evidence_dict(e) for e in change.evidence],
+    }
 
 
 def _check_choice(spec: FieldSpec, value: Scalar) -> None:
@@ -299,11 +426,22 @@ def _merge_evidence(old: FieldValue, new: FieldValue) -> FieldValue:
 
 
 def _evidence_dict(e: Evidence) -> dict[str, Any]:
-    return {"segment_id": e.segment_id, "start": e.start, "end": e.end, "speaker": e.speaker, "quote": e.quote}
+    return {
+        "segment_id": e.segment_id,
+        "start": e.start,
+        "end": e.end,
+        "speaker": e.speaker,
+        "quote": e.quote,
+    }
 
 
 def _value_dict(v: FieldValue) -> dict[str, Any]:
-    return {"value": v.value, "source": v.source, "note": v.note, "evidence": [_evidence_dict(e) for e in v.evidence]}
+    return {
+        "value": v.value,
+        "source": v.source,
+        "note": v.note,
+        "evidence": [_evidence_dict(e) for e in v.evidence],
+    }
 
 
 def _field_dict(f: Field) -> dict[str, Any]:
@@ -319,8 +457,11 @@ def _field_dict(f: Field) -> dict[str, Any]:
 def _suggestion_dict(s: Suggestion | None) -> dict[str, Any] | None:
     if s is None:
         return None
-    return {"value": s.value, "suggested": True,
-            "reasons": [{"text": r.text, "evidence": [_evidence_dict(e) for e in r.evidence]} for r in s.reasons]}
+    return {
+        "value": s.value,
+        "suggested": True,
+        "reasons": [{"text": r.text, "evidence": [_evidence_dict(e) for e in r.evidence]} for r in s.reasons],
+    }
 
 
 # -- RS-EDA-like export (pydantic: the edge of the system) -----------------------------------------------------
@@ -435,10 +576,16 @@ def build_export(form: CaseForm) -> CaseExport:
 
     def coded(key: str) -> Coded | None:
         f = form[key]
-        return Coded(code=str(f.value), label=label(key, f.value), evidence=spans(f.values[-1])) if f.values else None
+        return (
+            Coded(code=str(f.value), label=label(key, f.value), evidence=spans(f.values[-1]))
+            if f.values
+            else None
+        )
 
     def coded_list(key: str) -> list[Coded]:
-        return [Coded(code=str(v.value), label=label(key, v.value), evidence=spans(v)) for v in form[key].values]
+        return [
+            Coded(code=str(v.value), label=label(key, v.value), evidence=spans(v)) for v in form[key].values
+        ]
 
     def valued(key: str) -> Valued | None:
         f = form[key]
@@ -448,29 +595,64 @@ def build_export(form: CaseForm) -> CaseExport:
         return [Valued(value=v.value, evidence=spans(v)) for v in form[key].values]
 
     def suggestion(s: Suggestion | None, names: dict[str, str]) -> SuggestionOut | None:
-        return SuggestionOut(value=s.value, label=names[s.value], reasons=[r.text for r in s.reasons]) if s else None
+        return (
+            SuggestionOut(value=s.value, label=names[s.value], reasons=[r.text for r in s.reasons])
+            if s
+            else None
+        )
 
     phone = form["caller.callback_number"]
     return CaseExport(
         caseId=form.call_id,
-        qualification=Qualification(whatsHappen=coded("what_happened"), healthMotive=coded("health_motive"),
-                                    riskThreat=coded_list("risks"), redFlags=coded_list("red_flags")),
-        location=Location(locationKind=coded("location.kind"), detailedAddress=valued("location.address"),
-                          city=valued("location.city"),
-                          access=Access(floor=valued("location.floor"), doorCode=valued("location.door_code"),
-                                        interphone=valued("location.intercom"),
-                                        details=valued_list("location.access"))),
-        initialAlert={"caller": Caller(
-            type=coded("caller.type"), relation=coded("caller.relation"),
-            callbackContact=Contact(detail=str(phone.value), evidence=spans(phone.values[-1])) if phone.values else None,
-            language=str(form.value("caller.language") or "fr"), communication=coded("caller.communication"))},
-        patient=[Patient(
-            detail=PatientDetail(age=valued("patient.age"), sex=coded("patient.sex"), weight=valued("patient.weight"),
-                                 medicalHistory=valued_list("patient.history"),
-                                 treatments=valued_list("patient.treatments")),
-            vitals=Vitals(consciousness=coded("vitals.consciousness"), breathing=coded("vitals.breathing"),
-                          bleeding=coded("vitals.bleeding"), pain=coded_list("vitals.pain"),
-                          painScore=valued("vitals.pain_score")))],
-        regulation=Regulation(priority=suggestion(form.priority, PRIORITIES),
-                              careLevel=suggestion(form.care_level, CARE_LEVELS), disclaimer=form.disclaimer),
+        qualification=Qualification(
+            whatsHappen=coded("what_happened"),
+            healthMotive=coded("health_motive"),
+            riskThreat=coded_list("risks"),
+            redFlags=coded_list("red_flags"),
+        ),
+        location=Location(
+            locationKind=coded("location.kind"),
+            detailedAddress=valued("location.address"),
+            city=valued("location.city"),
+            access=Access(
+                floor=valued("location.floor"),
+                doorCode=valued("location.door_code"),
+                interphone=valued("location.intercom"),
+                details=valued_list("location.access"),
+            ),
+        ),
+        initialAlert={
+            "caller": Caller(
+                type=coded("caller.type"),
+                relation=coded("caller.relation"),
+                callbackContact=Contact(detail=str(phone.value), evidence=spans(phone.values[-1]))
+                if phone.values
+                else None,
+                language=str(form.value("caller.language") or "fr"),
+                communication=coded("caller.communication"),
+            )
+        },
+        patient=[
+            Patient(
+                detail=PatientDetail(
+                    age=valued("patient.age"),
+                    sex=coded("patient.sex"),
+                    weight=valued("patient.weight"),
+                    medicalHistory=valued_list("patient.history"),
+                    treatments=valued_list("patient.treatments"),
+                ),
+                vitals=Vitals(
+                    consciousness=coded("vitals.consciousness"),
+                    breathing=coded("vitals.breathing"),
+                    bleeding=coded("vitals.bleeding"),
+                    pain=coded_list("vitals.pain"),
+                    painScore=valued("vitals.pain_score"),
+                ),
+            )
+        ],
+        regulation=Regulation(
+            priority=suggestion(form.priority, PRIORITIES),
+            careLevel=suggestion(form.care_level, CARE_LEVELS),
+            disclaimer=form.disclaimer,
+        ),
     )

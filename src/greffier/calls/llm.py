@@ -19,17 +19,35 @@ from greffier.transcript import Segment
 
 JsonComplete = Callable[[list[dict[str, str]], dict[str, Any]], dict[str, Any]]
 
-LLM_FIELDS = ("what_happened", "health_motive", "caller.communication", "location.kind", "location.access",
-              "patient.history", "patient.treatments", "risks")
+LLM_FIELDS = (
+    "what_happened",
+    "health_motive",
+    "caller.communication",
+    "location.kind",
+    "location.access",
+    "patient.history",
+    "patient.treatments",
+    "risks",
+)
 """Fields where wording varies too much for rules; the others stay with the rules."""
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"facts": {"type": "array", "items": {
-        "type": "object",
-        "properties": {"field": {"type": "string", "enum": list(LLM_FIELDS)}, "value": {"type": "string"},
-                       "segment": {"type": "integer"}, "quote": {"type": "string"}},
-        "required": ["field", "value", "segment", "quote"]}}},
+    "properties": {
+        "facts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "enum": list(LLM_FIELDS)},
+                    "value": {"type": "string"},
+                    "segment": {"type": "integer"},
+                    "quote": {"type": "string"},
+                },
+                "required": ["field", "value", "segment", "quote"],
+            },
+        }
+    },
     "required": ["facts"],
 }
 
@@ -38,16 +56,24 @@ def prompt(segments: list[Segment]) -> list[dict[str, str]]:
     fields = []
     for key in LLM_FIELDS:
         spec = SPECS[key]
-        codes = f" codes: {', '.join(f'{c} ({lab})' for c, lab in spec.choices.items())}" if spec.choices else " texte libre"
+        codes = (
+            f" codes: {', '.join(f'{c} ({lab})' for c, lab in spec.choices.items())}"
+            if spec.choices
+            else " texte libre"
+        )
         fields.append(f"- {key}: {spec.label};{codes}")
     lines = "\n".join(f"[{s.id}] {s.speaker or '?'}: {s.text}" for s in segments)
-    system = ("Tu remplis le dossier d'un appel au SAMU. Ne donne que des faits dits dans la transcription, "
-              "chacun avec le numéro du segment et la citation exacte qui le dit. Les antécédents, traitements et "
-              "symptômes sont ceux du patient, pas de l'appelant.\nChamps :\n" + "\n".join(fields))
+    system = (
+        "Tu remplis le dossier d'un appel au SAMU. Ne donne que des faits dits dans la transcription, "
+        "chacun avec le numéro du segment et la citation exacte qui le dit. Les antécédents, traitements et "
+        "symptômes sont ceux du patient, pas de l'appelant.\nChamps :\n" + "\n".join(fields)
+    )
     return [{"role": "system", "content": system}, {"role": "user", "content": lines}]
 
 
-def update_llm(form: CaseForm, new_segments: Iterable[Segment], complete: JsonComplete) -> tuple[CaseForm, list[Change]]:
+def update_llm(
+    form: CaseForm, new_segments: Iterable[Segment], complete: JsonComplete
+) -> tuple[CaseForm, list[Change]]:
     """Ask the model about the new segments; add the grounded facts the rules did not find."""
     segments = list(new_segments)
     if not segments:
@@ -56,9 +82,19 @@ def update_llm(form: CaseForm, new_segments: Iterable[Segment], complete: JsonCo
     by_id = {s.id: s for s in segments}
     changes: list[Change] = []
     for fact in reply.get("facts", []) if isinstance(reply, dict) else []:
-        key, value, quote = fact.get("field"), str(fact.get("value", "")).strip(), str(fact.get("quote", "")).strip()
+        key, value, quote = (
+            fact.get("field"),
+            str(fact.get("value", "")).strip(),
+            str(fact.get("quote", "")).strip(),
+        )
         seg = by_id.get(fact.get("segment"))  # type: ignore[arg-type]
-        if key not in LLM_FIELDS or seg is None or not value or not quote or clean(quote) not in clean(seg.text):
+        if (
+            key not in LLM_FIELDS
+            or seg is None
+            or not value
+            or not quote
+            or clean(quote) not in clean(seg.text)
+        ):
             continue  # not grounded in the segment it cites
         spec = SPECS[key]
         if spec.choices is not None and value not in spec.choices:

@@ -65,7 +65,7 @@ def phone_numbers(text: str) -> list[Match]:
 
 
 def format_phone(digits: str) -> str:
-    return " ".join(digits[i:i + 2] for i in range(0, len(digits), 2))
+    return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
 
 
 # -- ages and weights ----------------------------------------------------------------------------------------------
@@ -106,7 +106,11 @@ _WEIGHT = re.compile(r"\b(\d{1,3})(?:[,.]\d)?\s*(?:kilos?|kg|kilogrammes?)\b", r
 
 def weights(text: str) -> list[Match]:
     """Body weights in kg: 'il pèse soixante-dix kilos' -> 70."""
-    return [Match(int(m.group(1)), m.group()) for m in _WEIGHT.finditer(normalize(text)) if 1 <= int(m.group(1)) <= 300]
+    return [
+        Match(int(m.group(1)), m.group())
+        for m in _WEIGHT.finditer(normalize(text))
+        if 1 <= int(m.group(1)) <= 300
+    ]
 
 
 _PAIN_SCORE = re.compile(r"\b(\d{1,2})\s*(?:sur|/)\s*10\b", re.IGNORECASE)
@@ -114,7 +118,11 @@ _PAIN_SCORE = re.compile(r"\b(\d{1,2})\s*(?:sur|/)\s*10\b", re.IGNORECASE)
 
 def pain_scores(text: str) -> list[Match]:
     """Pain intensity on a 0–10 scale: 'huit sur dix' -> 8."""
-    return [Match(int(m.group(1)), m.group()) for m in _PAIN_SCORE.finditer(normalize(text)) if int(m.group(1)) <= 10]
+    return [
+        Match(int(m.group(1)), m.group())
+        for m in _PAIN_SCORE.finditer(normalize(text))
+        if int(m.group(1)) <= 10
+    ]
 
 
 # -- location ----------------------------------------------------------------------------------------------------
@@ -161,14 +169,18 @@ def door_codes(text: str) -> list[Match]:
     return found
 
 
-_WAY = (r"rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|square|passage|"
-        r"résidence|cité|voie|rond-point|sentier|hameau|lotissement|faubourg")
+_WAY = (
+    r"rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|square|passage|"
+    r"résidence|cité|voie|rond-point|sentier|hameau|lotissement|faubourg"
+)
 _ADDRESS = re.compile(
     rf"\b(\d{{1,4}})\s*(bis|ter|quater|[a-d](?=\s))?\s*,?\s*({_WAY})\s+((?:(?:de\s+la|de\s+l'|du|des|de|d'|la|le|les|l')\s*)?"
     r"[A-Za-zÀ-ÿ'\-]+(?:\s+(?!à\b|au\b|et\b|c'est\b|dans\b|sur\b|au\b|en\b)[A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]*){0,4})",
     re.IGNORECASE,
 )
-_CITY = re.compile(r"\b(?:à|a|sur|ville\s+de|commune\s+de)\s+((?:[A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]+)(?:[\s\-](?:sur|sous|en|le|la|les|de|du|[A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]+))*)")
+_CITY = re.compile(
+    r"\b(?:à|a|sur|ville\s+de|commune\s+de)\s+((?:[A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]+)(?:[\s\-](?:sur|sous|en|le|la|les|de|du|[A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]+))*)"
+)
 _POSTCODE = re.compile(r"\b(\d{5})\b")
 
 

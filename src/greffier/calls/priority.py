@@ -32,6 +32,7 @@ def _item(key: str, value: str) -> Callable[[CaseForm], tuple[Evidence, ...] | N
             if v.value == value:
                 return v.evidence
         return None
+
     return check
 
 
@@ -39,22 +40,28 @@ def _value(key: str, *values: str) -> Callable[[CaseForm], tuple[Evidence, ...] 
     def check(form: CaseForm) -> tuple[Evidence, ...] | None:
         f = form[key]
         return f.values[-1].evidence if f.values and f.value in values else None
+
     return check
 
 
-def _both(a: Callable[[CaseForm], tuple[Evidence, ...] | None],
-          b: Callable[[CaseForm], tuple[Evidence, ...] | None]) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
+def _both(
+    a: Callable[[CaseForm], tuple[Evidence, ...] | None], b: Callable[[CaseForm], tuple[Evidence, ...] | None]
+) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
     def check(form: CaseForm) -> tuple[Evidence, ...] | None:
         first, second = a(form), b(form)
         return first + second if first is not None and second is not None else None
+
     return check
 
 
-def _not(a: Callable[[CaseForm], tuple[Evidence, ...] | None],
-         b: Callable[[CaseForm], tuple[Evidence, ...] | None]) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
+def _not(
+    a: Callable[[CaseForm], tuple[Evidence, ...] | None], b: Callable[[CaseForm], tuple[Evidence, ...] | None]
+) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
     """a, unless b."""
+
     def check(form: CaseForm) -> tuple[Evidence, ...] | None:
         return a(form) if b(form) is None else None
+
     return check
 
 
@@ -70,6 +77,7 @@ def _age_below(limit: float) -> Callable[[CaseForm], tuple[Evidence, ...] | None
     def check(form: CaseForm) -> tuple[Evidence, ...] | None:
         years = _years(form)
         return form["patient.age"].values[-1].evidence if years is not None and years < limit else None
+
     return check
 
 
@@ -77,29 +85,56 @@ def _any_value(key: str) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
     def check(form: CaseForm) -> tuple[Evidence, ...] | None:
         f = form[key]
         return f.values[-1].evidence if f.values else None
+
     return check
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("P0", "R1", "ne respire pas : arrêt cardio-respiratoire possible, réanimation guidée", _item("red_flags", "not_breathing")),
+    Rule(
+        "P0",
+        "R1",
+        "ne respire pas : arrêt cardio-respiratoire possible, réanimation guidée",
+        _item("red_flags", "not_breathing"),
+    ),
     Rule("P0", "R1", "pendaison", _value("what_happened", "hanging")),
-    Rule("P0", "R1", "inconscient avec respiration difficile",
-         _both(_value("vitals.consciousness", "unconscious"), _value("vitals.breathing", "difficult"))),
+    Rule(
+        "P0",
+        "R1",
+        "inconscient avec respiration difficile",
+        _both(_value("vitals.consciousness", "unconscious"), _value("vitals.breathing", "difficult")),
+    ),
     Rule("P1", "R1", "détresse respiratoire", _item("red_flags", "breathing_difficulty")),
     Rule("P1", "R1", "douleur thoracique : syndrome coronarien à éliminer", _item("red_flags", "chest_pain")),
-    Rule("P1", "R1", "douleur irradiant au bras ou à la mâchoire : syndrome coronarien possible",
-         _both(_item("vitals.pain", "arm"), _item("vitals.pain", "abdomen"))),
+    Rule(
+        "P1",
+        "R1",
+        "douleur irradiant au bras ou à la mâchoire : syndrome coronarien possible",
+        _both(_item("vitals.pain", "arm"), _item("vitals.pain", "abdomen")),
+    ),
     Rule("P1", "R1", "inconscient", _value("vitals.consciousness", "unconscious")),
     Rule("P1", "R2", "ne répond pas / trouble de la conscience signalé", _item("red_flags", "unconscious")),
     Rule("P1", "R2", "signes d'AVC : filière neurovasculaire sans délai", _item("red_flags", "stroke_signs")),
     Rule("P1", "R2", "hémorragie importante", _value("vitals.bleeding", "heavy")),
-    Rule("P1", "R2", "accident de la circulation : cinétique à évaluer", _value("what_happened", "road_accident")),
+    Rule(
+        "P1",
+        "R2",
+        "accident de la circulation : cinétique à évaluer",
+        _value("what_happened", "road_accident"),
+    ),
     Rule("P1", "R2", "incendie : victime possible, fumées", _value("what_happened", "fire")),
     Rule("P1", "R2", "accouchement en cours", _value("what_happened", "childbirth")),
-    Rule("P1", "R2", "intoxication chez un nourrisson",
-         _both(_value("what_happened", "poisoning"), _age_below(2))),
-    Rule("P2", "R2", "saignement signalé important, contrôlé depuis",
-         _not(_item("red_flags", "heavy_bleeding"), _value("vitals.bleeding", "heavy"))),
+    Rule(
+        "P1",
+        "R2",
+        "intoxication chez un nourrisson",
+        _both(_value("what_happened", "poisoning"), _age_below(2)),
+    ),
+    Rule(
+        "P2",
+        "R2",
+        "saignement signalé important, contrôlé depuis",
+        _not(_item("red_flags", "heavy_bleeding"), _value("vitals.bleeding", "heavy")),
+    ),
     Rule("P2", "R2", "agression : plaie ou lésion à examiner", _value("what_happened", "assault")),
     Rule("P2", "R2", "plaie ou traumatisme à examiner", _value("health_motive", "wound", "trauma")),
     Rule("P2", "R2", "intoxication", _value("what_happened", "poisoning")),
@@ -107,8 +142,12 @@ RULES: tuple[Rule, ...] = (
     Rule("P2", "R2", "personne injoignable : levée de doute à domicile", _value("what_happened", "no_news")),
     Rule("P2", "R2", "chute", _value("what_happened", "fall")),
     Rule("P2", "R3", "hémorragie extériorisée", _value("health_motive", "haemorrhage")),
-    Rule("P2", "R3", "douleur abdominale chez un enfant ou un adolescent",
-         _both(_value("health_motive", "abdominal_pain"), _age_below(18))),
+    Rule(
+        "P2",
+        "R3",
+        "douleur abdominale chez un enfant ou un adolescent",
+        _both(_value("health_motive", "abdominal_pain"), _age_below(18)),
+    ),
     Rule("P2", "R3", "malaise", _value("what_happened", "collapse")),
     Rule("P3", "R3", "brûlure", _value("what_happened", "burn")),
     Rule("P3", "R3", "motif sans signe de gravité relevé", _any_value("health_motive")),
@@ -130,5 +169,7 @@ def suggest(form: CaseForm) -> tuple[Suggestion | None, Suggestion | None]:
             seen.setdefault(rule.reason, Reason(rule.reason, evidence))
         return tuple(seen.values())
 
-    return (Suggestion(priority, reasons([(r, e) for r, e in applied if r.priority == priority])),
-            Suggestion(care, reasons([(r, e) for r, e in applied if r.care == care])))
+    return (
+        Suggestion(priority, reasons([(r, e) for r, e in applied if r.priority == priority])),
+        Suggestion(care, reasons([(r, e) for r, e in applied if r.care == care])),
+    )

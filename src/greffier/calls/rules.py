@@ -17,24 +17,39 @@ from greffier.calls.numbers import normalize
 
 _TRUNCATED = re.compile(r"\b[\w']+-(?=\s|$)")
 _STUTTER = re.compile(r"\b([\w']+)(?:\s+\1\b)+")
-_CONFIRMATION = re.compile(r"c'est (?:bien )?(?:ça|cela)\s*\??\s*$|c'est ce qu'on m'a dit\s*\??\s*$|c'est exact\s*\??\s*$")
-_QUESTION_START = re.compile(r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|a-t-il|a-t-elle)|est[- ]ce qu")
-_CONDITIONAL = re.compile(r"\b(?:sauf )?si (?:il|elle|ils|elles|ça|vous|on|jamais|votre|la|le|les|y|jamais)\b|\bs'ils?\b"
-                          r"|\ben cas d|\bau cas où|\bn'hésitez pas")
+_CONFIRMATION = re.compile(
+    r"c'est (?:bien )?(?:ça|cela)\s*\??\s*$|c'est ce qu'on m'a dit\s*\??\s*$|c'est exact\s*\??\s*$"
+)
+_QUESTION_START = re.compile(
+    r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|a-t-il|a-t-elle)|est[- ]ce qu"
+)
+_CONDITIONAL = re.compile(
+    r"\b(?:sauf )?si (?:il|elle|ils|elles|ça|vous|on|jamais|votre|la|le|les|y|jamais)\b|\bs'ils?\b"
+    r"|\ben cas d|\bau cas où|\bn'hésitez pas"
+)
 _NEGATION = re.compile(r"\b(?:pas|jamais|aucune?|sans|ni|non plus)\b|\bn'(?!est\b)")
 _FIRST_PERSON = re.compile(
     r"\bj'(?:ai|avais|étais|suis|aurais)\b|\bje (?:suis|me|m'|tousse|vomis|saigne|respire|fume|prends|fais|sens|souffre)\b"
     r"|\bmoi\b|\b(?:mon|ma|mes) (?:" + "|".join(lx.PAIN_SITES.values()) + r")\b|\bm'a fait mal"
 )
-_SECOND_PERSON = re.compile(r"\bvous (?:avez (?!trouvé|vu|appelé|dit|essayé|entendu|bien fait)|êtes (?!témoin|avec|à côté|sur place|chez)"
-                            r"|prenez|fumez|toussez|sentez|vomissez|saignez|respirez|souffrez)"
-                            r"|\bvotre (?:" + "|".join(lx.PAIN_SITES.values()) + r")\b")
-_THIRD_PERSON = re.compile(r"\b(?:il|elle|lui|son|sa|ses)\b|\b(?:votre|mon|ma|vos|mes) (?:" + "|".join(
-    f"(?:{rx})" for rx in lx.RELATION_WORDS.values()) + r")\b")
+_SECOND_PERSON = re.compile(
+    r"\bvous (?:avez (?!trouvé|vu|appelé|dit|essayé|entendu|bien fait)|êtes (?!témoin|avec|à côté|sur place|chez)"
+    r"|prenez|fumez|toussez|sentez|vomissez|saignez|respirez|souffrez)"
+    r"|\bvotre (?:" + "|".join(lx.PAIN_SITES.values()) + r")\b"
+)
+_THIRD_PERSON = re.compile(
+    r"\b(?:il|elle|lui|son|sa|ses)\b|\b(?:votre|mon|ma|vos|mes) (?:"
+    + "|".join(f"(?:{rx})" for rx in lx.RELATION_WORDS.values())
+    + r")\b"
+)
 
-YES = re.compile(r"^(?:\w+ ){0,3}?(?:oui|ouais|si|voilà|exactement|tout à fait|bien sûr|effectivement|c'est ça|un peu|d'accord)\b")
+YES = re.compile(
+    r"^(?:\w+ ){0,3}?(?:oui|ouais|si|voilà|exactement|tout à fait|bien sûr|effectivement|c'est ça|un peu|d'accord)\b"
+)
 NO = re.compile(r"^(?:\w+ ){0,5}?(?:non|nan|pas du tout|jamais|aucun|me semble pas|crois pas|pense pas)\b")
-UNSURE = re.compile(r"^(?:\w+ ){0,2}?(?:je sais pas|j'sais pas|sais pas|pardon|quoi|comment|je regarde|attendez)\b")
+UNSURE = re.compile(
+    r"^(?:\w+ ){0,2}?(?:je sais pas|j'sais pas|sais pas|pardon|quoi|comment|je regarde|attendez)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -98,8 +113,15 @@ def hits(clause: Clause, patterns: tuple[lx.Pattern, ...], speaker_is_regulator:
                 continue
             window = " ".join(before.split()[-5:])
             negated = pattern.negatable and bool(_NEGATION.search(window))
-            found.append(Hit(pattern, clause, m.group().strip(), _person(clause.text, m.start(), speaker_is_regulator),
-                             negated))
+            found.append(
+                Hit(
+                    pattern,
+                    clause,
+                    m.group().strip(),
+                    _person(clause.text, m.start(), speaker_is_regulator),
+                    negated,
+                )
+            )
             break
     return found
 
@@ -109,7 +131,7 @@ def _person(text: str, position: int, speaker_is_regulator: bool) -> str:
 
     The nearest marker before the fact wins; with none in the clause, the fact is about the patient.
     """
-    before = text[:position + 1]
+    before = text[: position + 1]
     mine = _SECOND_PERSON if speaker_is_regulator else _FIRST_PERSON
     last_mine = max((m.end() for m in mine.finditer(before)), default=-1)
     last_other = max((m.end() for m in _THIRD_PERSON.finditer(before)), default=-1)

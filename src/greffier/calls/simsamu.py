@@ -15,7 +15,12 @@ from typing import Any
 from greffier.transcript import InvalidTranscript, Segment, Speaker, Transcript, Word
 
 REGULATOR = "medecin"
-SPEAKER_NAMES = {REGULATOR: "Régulateur", "patient": "Appelant", "patient_1": "Appelant 1", "patient_2": "Appelant 2"}
+SPEAKER_NAMES = {
+    REGULATOR: "Régulateur",
+    "patient": "Appelant",
+    "patient_1": "Appelant 1",
+    "patient_2": "Appelant 2",
+}
 
 
 def load_simsamu(path: Path) -> Transcript:

@@ -28,27 +28,40 @@ def _load(path: Path, language: str) -> Transcript:
         data = json.loads(path.read_text(encoding="utf-8"))
         return load_simsamu(path) if is_simsamu(data) else Transcript.from_dict(data)
     except (ValueError, InvalidTranscript) as exc:
-        raise GreffierError(f"{path}: not a transcript JSON ({exc})",
-                            "give the JSON written by `greffier transcribe -f json`, or a recording") from exc
+        raise GreffierError(
+            f"{path}: not a transcript JSON ({exc})",
+            "give the JSON written by `greffier transcribe -f json`, or a recording",
+        ) from exc
 
 
 @app.command("call")
 def call_command(
-    file: Path = typer.Argument(..., help="Transcript JSON (greffier or Simsamu), or a recording of the call."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON message per line as the form changes; the last "
-                                 "is the complete form."),
+    file: Path = typer.Argument(
+        ..., help="Transcript JSON (greffier or Simsamu), or a recording of the call."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="One JSON message per line as the form changes; the last is the complete form."
+    ),
     regulator: str | None = typer.Option(None, help="Speaker id of the regulator (guessed when not given)."),
     language: str = typer.Option("fr", help="Language of a recording."),
 ) -> None:
     """Fill the SAMU case form (RS-EDA-like) from a call, with the transcript evidence of every field."""
     transcript = _load(file, language)
-    form = new_form(call_id=transcript.metadata.get("call") or file.stem,
-                    regulator=regulator or transcript.metadata.get("regulator"))
+    form = new_form(
+        call_id=transcript.metadata.get("call") or file.stem,
+        regulator=regulator or transcript.metadata.get("regulator"),
+    )
     for segment in transcript.segments:
         form, changes = update(form, [segment])
         if as_json and changes:
-            _emit({"type": "update", "segment_id": segment.id, "time": segment.end,
-                   "changes": [change_dict(c) for c in changes]})
+            _emit(
+                {
+                    "type": "update",
+                    "segment_id": segment.id,
+                    "time": segment.end,
+                    "changes": [change_dict(c) for c in changes],
+                }
+            )
     if as_json:
         _emit({"type": "form", "form": form.to_dict(), "export": form.to_export().model_dump(mode="json")})
     else:
@@ -61,19 +74,25 @@ def _emit(message: dict) -> None:
 
 
 def _print(form: CaseForm) -> None:
-    table = Table("champ", "valeur", "segments", "historique", title=f"Dossier d'appel {form.call_id or ''}".strip())
+    table = Table(
+        "champ", "valeur", "segments", "historique", title=f"Dossier d'appel {form.call_id or ''}".strip()
+    )
     for spec in SCHEMA:
         f = form[spec.key]
         if not f.values and not f.history:
             continue
-        values = ", ".join(label(spec.key, v.value) + (" (LLM)" if v.source == "llm" else "") for v in f.values)
+        values = ", ".join(
+            label(spec.key, v.value) + (" (LLM)" if v.source == "llm" else "") for v in f.values
+        )
         segments = ", ".join(sorted({str(e.segment_id) for v in f.values for e in v.evidence}, key=int))
         history = " → ".join(label(spec.key, v.value) for v in f.history)
         style = "bold red" if spec.key == "red_flags" else None
         table.add_row(spec.label, f"[{style}]{values}[/]" if style else values, segments, history)
     console.print(table)
-    for name, suggestion, names in (("Priorité suggérée", form.priority, PRIORITIES),
-                                    ("Niveau de soins suggéré", form.care_level, CARE_LEVELS)):
+    for name, suggestion, names in (
+        ("Priorité suggérée", form.priority, PRIORITIES),
+        ("Niveau de soins suggéré", form.care_level, CARE_LEVELS),
+    ):
         if suggestion is None:
             console.print(f"{name} : — (pas assez d'éléments)")
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -11,7 +13,7 @@ from greffier.cli.app import app, console, console_error
 from greffier.config import get_settings
 from greffier.errors import GreffierError, OptionsError
 from greffier.export import parse_formats, render
-from greffier.pipeline import TranscribeOptions, transcribe_file
+from greffier.pipeline import ProgressCallback, TranscribeOptions, transcribe_files
 from greffier.transcript import Transcript
 
 
@@ -80,32 +82,35 @@ def transcribe_command(
         model=model,
     )
     failures = 0
-    for path in files:
-        try:
-            transcript = _run_one(path, options, settings, quiet)
-        except GreffierError as exc:
-            console_error(f"{path}: {exc}" if str(path) not in str(exc) else str(exc))
-            failures += 1
-            continue
-        written = write_outputs(transcript, path.stem, formats, output_dir)
-        if not quiet:
-            console.print(
-                f"[green]✓[/] {path} — {transcript.language} ({transcript.language_probability or 0:.2f}), "
-                f"{len(transcript.segments)} segments, {len(transcript.speakers)} speakers → "
-                + ", ".join(str(p) for p in written)
-            )
+    with _progress(quiet) as progress:
+        for index, result in transcribe_files(files, options, settings=settings, progress=progress):
+            path = files[index]
+            if isinstance(result, GreffierError):
+                console_error(str(result) if str(path) in str(result) else f"{path}: {result}")
+                failures += 1
+                continue
+            written = write_outputs(result, path.stem, formats, output_dir)
+            if not quiet:
+                console.print(
+                    f"[green]✓[/] {path} — {result.language} ({result.language_probability or 0:.2f}), "
+                    f"{len(result.segments)} segments, {len(result.speakers)} speakers → "
+                    + ", ".join(str(p) for p in written)
+                )
     if failures:
         raise typer.Exit(2)
 
 
-def _run_one(path: Path, options: TranscribeOptions, settings, quiet: bool) -> Transcript:
+@contextmanager
+def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
+    """A progress bar (stage, percent, elapsed) on the console, or nothing with --quiet."""
     if quiet:
-        return transcribe_file(path, options, settings=settings)
+        yield None
+        return
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(f"{path.name}", total=1.0)
+        task = bar.add_task("transcribing", total=1.0)
 
         def progress(stage: str, fraction: float) -> None:
-            bar.update(task, completed=fraction, description=f"{path.name} [{stage}]")
+            bar.update(task, completed=fraction, description=f"[{stage}]")
 
-        return transcribe_file(path, options, settings=settings, progress=progress)
+        yield progress
