@@ -9,7 +9,7 @@ return a new one (`dataclasses.replace`). JSON is the documented exchange format
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,8 @@ class Transcript:
 
     # -- JSON ----------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The JSON form: plain dicts, lists, strings and numbers."""
+        data = _ADAPTER.dump_python(self, mode="json")
         data["text"] = self.text
         return data
 

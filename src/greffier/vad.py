@@ -33,7 +33,9 @@ class VadSettings:
     speech_pad_ms: int = 300
     min_speech_ms: int = 150
     max_region_s: float = 28.0
-    window_s: float = 600.0
+    window_s: float = 30.0
+    """Silero is run on windows of this length: over long silences its state drifts and it misses
+    speech (bonjour_vous_allez_bien.mp3 at 32.9 s is missed with one 36-s window)."""
 
 
 def speech_regions(

@@ -49,6 +49,13 @@ class DecodeOptions:
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     no_speech_threshold: float = 0.6
+    """Whisper's rule: a chunk is silence if its no-speech probability is above this and its text
+    is improbable (average log-probability under `log_prob_threshold`)."""
+    short_chunk_seconds: float = 5.0
+    short_no_speech_threshold: float = 0.3
+    """The same rule, stricter, for short isolated chunks: bursts of laughter or noise that pass the
+    VAD score 0.44 (laugh1.mp3, "Ha ha ha !"), while a 30-s chunk of real telephone speech can score
+    0.41 (edf8k.mp3), so the strict threshold only applies to chunks this short."""
     fallback_temperatures: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
     prompt_tokens: int = 128
     """How many tokens of the section's previous text condition the next chunk."""
@@ -178,17 +185,16 @@ class WhisperEngine:
     ) -> list[list[int]]:
         """Decoder prompts conditioned on each section's previous text.
 
-        CTranslate2 needs <|startoftranscript|> at the same position in the whole batch, so the
-        shorter contexts are left-padded with spaces to the longest one's length.
+        CTranslate2 needs <|startoftranscript|> at the same position in a whole generate call, so
+        every non-empty context is cut to the shortest one's length (at most `prompt_tokens`): a
+        batch then holds at most two prompt lengths, with and without context.
         """
         if not options.condition_on_previous_text:
             return [self.model.get_prompt(t, []) for t in tokenizers]
-        kept = [p[-options.prompt_tokens :] for p in previous]
-        length = max(len(k) for k in kept)
-        space = tokenizers[0].encode(" ")[0]
+        length = min([options.prompt_tokens] + [len(p) for p in previous if p])
         return [
-            self.model.get_prompt(t, [space] * (length - len(k)) + k)
-            for t, k in zip(tokenizers, kept, strict=True)
+            self.model.get_prompt(t, p[-length:] if p else [])
+            for t, p in zip(tokenizers, previous, strict=True)
         ]
 
     def _features(self, spans: Sequence[tuple[PcmBuffer, Region]]) -> np.ndarray:
@@ -205,24 +211,33 @@ class WhisperEngine:
         options: DecodeOptions,
     ) -> list[_Result]:
         encoder_output = self.model.encode(self._features(spans))
-        results = self.model.model.generate(
-            encoder_output,
-            prompts,
-            beam_size=options.beam_size,
-            max_length=self.model.max_length,
-            suppress_blank=True,
-            suppress_tokens=get_suppressed_tokens(tokenizers[0], [-1]),
-            return_scores=True,
-            return_no_speech_prob=True,
-        )
+        results: list = [None] * len(spans)
+        for length in {len(p) for p in prompts}:
+            group = [k for k, p in enumerate(prompts) if len(p) == length]
+            for k, result in zip(
+                group,
+                self.model.model.generate(
+                    _select(encoder_output, group, len(spans)),
+                    [prompts[k] for k in group],
+                    beam_size=options.beam_size,
+                    max_length=self.model.max_length,
+                    suppress_blank=True,
+                    suppress_tokens=get_suppressed_tokens(tokenizers[0], [-1]),
+                    return_scores=True,
+                    return_no_speech_prob=True,
+                ),
+                strict=True,
+            ):
+                results[k] = result
         decoded = []
         for k, (result, tokenizer) in enumerate(zip(results, tokenizers, strict=True)):
             tokens = result.sequences_ids[0]
             current = _Decoded(
                 tokens, result.scores[0] * len(tokens) / (len(tokens) + 1), result.no_speech_prob
             )
-            if self._needs_fallback(current, tokenizer, options):
-                current = self._fallback(encoder_output, k, prompts[k], tokenizer, options, current)
+            region = spans[k][1]
+            if self._needs_fallback(current, region, tokenizer, options):
+                current = self._fallback(encoder_output, k, region, prompts[k], tokenizer, options, current)
             current.tokens = cut_repetition(current.tokens, lambda t, eot=tokenizer.eot: t < eot)
             decoded.append(current)
         out = [
@@ -233,11 +248,18 @@ class WhisperEngine:
             self._add_words([r for _, r in spans], out, encoder_output, tokenizers)
         return out
 
-    def _is_silence(self, d: _Decoded, options: DecodeOptions) -> bool:
-        return d.no_speech_prob > options.no_speech_threshold and d.avg_logprob < options.log_prob_threshold
+    def _is_silence(self, d: _Decoded, chunk: Region, options: DecodeOptions) -> bool:
+        threshold = (
+            options.short_no_speech_threshold
+            if chunk.duration <= options.short_chunk_seconds
+            else options.no_speech_threshold
+        )
+        return d.no_speech_prob > threshold and d.avg_logprob < options.log_prob_threshold
 
-    def _needs_fallback(self, d: _Decoded, tokenizer: Tokenizer, options: DecodeOptions) -> bool:
-        if self._is_silence(d, options):
+    def _needs_fallback(
+        self, d: _Decoded, chunk: Region, tokenizer: Tokenizer, options: DecodeOptions
+    ) -> bool:
+        if self._is_silence(d, chunk, options):
             return False
         text = tokenizer.decode([t for t in d.tokens if t < tokenizer.eot])
         return (
@@ -249,13 +271,14 @@ class WhisperEngine:
         self,
         encoder_output: ctranslate2.StorageView,
         index: int,
+        region: Region,
         prompt: list[int],
         tokenizer: Tokenizer,
         options: DecodeOptions,
         first: _Decoded,
     ) -> _Decoded:
         """Decode one chunk again with rising temperatures (whisper's fallback), alone."""
-        single = ctranslate2.StorageView.from_array(np.asarray(encoder_output)[index : index + 1])
+        single = _select(encoder_output, [index], -1)
         fallback_options = TranscriptionOptions(
             beam_size=options.beam_size,
             best_of=5,
@@ -288,12 +311,12 @@ class WhisperEngine:
             single, prompt, tokenizer, fallback_options
         )
         candidate = _Decoded(result.sequences_ids[0], avg_logprob, first.no_speech_prob, temperature)
-        acceptable = not self._needs_fallback(candidate, tokenizer, options)
+        acceptable = not self._needs_fallback(candidate, region, tokenizer, options)
         return candidate if acceptable or candidate.avg_logprob > first.avg_logprob else first
 
     def _split(self, chunk: Region, d: _Decoded, tokenizer: Tokenizer, options: DecodeOptions) -> _Result:
         """Timestamped segments of one decoded chunk, and where to resume if it stopped early."""
-        if self._is_silence(d, options):
+        if self._is_silence(d, chunk, options):
             return _Result([], d.tokens, d.temperature, None)
         fps = self.model.frames_per_second
         subsegments, seek, single_timestamp_ending = self.model._split_segments_by_timestamps(
@@ -337,15 +360,10 @@ class WhisperEngine:
             ]
             if not keep:
                 continue
-            encoded = (
-                encoder_output
-                if len(keep) == len(out)
-                else ctranslate2.StorageView.from_array(np.asarray(encoder_output)[keep])
-            )
             self.model.add_word_timestamps(
                 [out[k].segments for k in keep],
                 tokenizers[keep[0]],
-                encoded,
+                _select(encoder_output, keep, len(out)),
                 [int(math.ceil(chunks[k].duration) * self.model.frames_per_second) for k in keep],
                 PREPEND_PUNCTUATIONS,
                 APPEND_PUNCTUATIONS,
@@ -359,6 +377,13 @@ class WhisperEngine:
                     for w in seg.get("words", ()):
                         w["start"] = min(max(w["start"], lo), hi)
                         w["end"] = min(max(w["end"], w["start"]), hi)
+
+
+def _select(encoder_output: ctranslate2.StorageView, rows: list[int], total: int) -> ctranslate2.StorageView:
+    """Some rows of a batched encoder output (the whole of it when all rows are asked for)."""
+    if len(rows) == total:
+        return encoder_output
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.asarray(encoder_output)[rows]))
 
 
 def _to_segments(decoded: list[dict]) -> list[Segment]:

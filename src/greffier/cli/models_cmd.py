@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from greffier.cli.app import app, console
 from greffier.config import get_settings
+from greffier.errors import GreffierError
 from greffier.models import SPECS, ensure_model
 
 
@@ -17,7 +17,6 @@ def models_command(
 ) -> None:
     """List the models, where they come from, and verify their SHA-256 checksums."""
     settings = get_settings()
-    table = Table("model", "status", "path", "licence", "source", box=None)
     overrides = {
         "whisper-base": settings.asr_model,
         "campplus": settings.embedding_model,
@@ -25,21 +24,23 @@ def models_command(
     }
     failed = False
     for key, spec in SPECS.items():
+        packages = ", ".join(spec.packages[:2]) + ("…" if len(spec.packages) > 2 else "")
         user_path = overrides.get(key)
         if user_path is not None:
-            table.add_row(key, "user path (not checksummed)", str(user_path), "?", "config")
-            continue
-        directory = settings.models_dir / key
-        if assemble or verify or directory.is_dir():
-            try:
-                directory = ensure_model(key, settings, rehash=verify)
-                status = "[green]verified sha256[/]" if verify else "[green]ok (size+mtime stamp)[/]"
-            except Exception as exc:  # report every model, then fail
-                status, failed = f"[red]{exc}[/]", True
+            status, where = "user path (used as it is, no known checksum)", str(user_path)
         else:
-            status = "not assembled yet (assembled on first use)"
-        packages = ", ".join(spec.packages[:2]) + ("…" if len(spec.packages) > 2 else "")
-        table.add_row(key, status, str(directory), spec.licence, f"{packages}; hash: {spec.hash_origin}")
-    console.print(table, width=max(console.width, 200))
+            where = str(settings.models_dir / key)
+            if assemble or verify or (settings.models_dir / key).is_dir():
+                try:
+                    where = str(ensure_model(key, settings, rehash=verify))
+                    status = "[green]verified sha256[/]" if verify else "[green]ok[/] (checked when assembled)"
+                except GreffierError as exc:
+                    status, failed = f"[red]{exc}[/]", True
+            else:
+                status = "not assembled yet (assembled on first use)"
+        console.print(f"[bold]{key}[/] — {spec.description}", soft_wrap=True)
+        console.print(f"  status:  {status}", soft_wrap=True)
+        console.print(f"  path:    {where}", soft_wrap=True)
+        console.print(f"  licence: {spec.licence}; from {packages}; hash: {spec.hash_origin}", soft_wrap=True)
     if failed:
         raise typer.Exit(2)
