@@ -46,8 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = build_services(settings)
         services.queue.start()
         app.state.services = services
-        log.info("greffier %s: %s database, %s queue", __version__, services.db.url.get_backend_name(),
-                 services.queue.name)
+        log.info(
+            "greffier %s: %s database, %s queue",
+            __version__,
+            services.db.url.get_backend_name(),
+            services.queue.name,
+        )
         try:
             yield
         finally:

@@ -39,14 +39,22 @@ async def get_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if credentials is None:
-        raise ApiError(401, "authentication_error", "no API token given",
-                       "send 'Authorization: Bearer <token>' (create one with: greffier admin create-token EMAIL)",
-                       headers=_UNAUTHORISED)
+        raise ApiError(
+            401,
+            "authentication_error",
+            "no API token given",
+            "send 'Authorization: Bearer <token>' (create one with: greffier admin create-token EMAIL)",
+            headers=_UNAUTHORISED,
+        )
     principal = await run_in_threadpool(authenticate, get_services(request).db, credentials.credentials)
     if principal is None:
-        raise ApiError(401, "authentication_error", "this API token is not valid",
-                       "check it was copied whole, or create a new one with: greffier admin create-token EMAIL",
-                       headers=_UNAUTHORISED)
+        raise ApiError(
+            401,
+            "authentication_error",
+            "this API token is not valid",
+            "check it was copied whole, or create a new one with: greffier admin create-token EMAIL",
+            headers=_UNAUTHORISED,
+        )
     return principal
 
 

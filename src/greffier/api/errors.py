@@ -30,8 +30,16 @@ class ErrorResponse(BaseModel):
 
 
 class ApiError(HTTPException):
-    def __init__(self, status: int, kind: str, problem: str, fix: str | None = None, *,
-                 param: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        problem: str,
+        fix: str | None = None,
+        *,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(status_code=status, detail=problem, headers=headers)
         self.kind, self.problem, self.fix, self.param = kind, problem, fix, param
 
@@ -40,15 +48,26 @@ def not_found(what: str, ident: object, fix: str) -> ApiError:
     return ApiError(404, "not_found", f"no {what} {ident} in your organisation", fix)
 
 
-def error_response(status: int, kind: str, problem: str, fix: str | None, param: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    kind: str,
+    problem: str,
+    fix: str | None,
+    param: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     message = f"{problem} — {fix}" if fix else problem
     body = ErrorResponse(error=ErrorBody(type=kind, message=message, fix=fix, param=param))
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
-_PLACES = {"body": "field", "query": "query parameter", "path": "path parameter", "header": "header",
-           "cookie": "cookie"}
+_PLACES = {
+    "body": "field",
+    "query": "query parameter",
+    "path": "path parameter",
+    "header": "header",
+    "cookie": "cookie",
+}
 _FIXES = {
     "missing": "add it",
     "uuid_parsing": "use an id exactly as the API returned it (a UUID)",
@@ -79,22 +98,40 @@ def _validation_error(request: Request, exc: RequestValidationError) -> JSONResp
         fix = fix or _FIXES.get(str(error.get("type")))
     if param == "file":
         fix = "send the recording as a multipart/form-data field named 'file'"
-    return error_response(422, "invalid_request_error", "; ".join(parts),
-                          (fix or "correct it") + " (the API is described at /docs)", param)
+    return error_response(
+        422,
+        "invalid_request_error",
+        "; ".join(parts),
+        (fix or "correct it") + " (the API is described at /docs)",
+        param,
+    )
 
 
 def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.kind, exc.problem, exc.fix, exc.param, exc.headers)
     if exc.status_code == 404:
-        return error_response(404, "not_found", f"no endpoint {request.method} {request.url.path}",
-                              "see /docs for the endpoints")
+        return error_response(
+            404,
+            "not_found",
+            f"no endpoint {request.method} {request.url.path}",
+            "see /docs for the endpoints",
+        )
     if exc.status_code == 405:
-        return error_response(405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}",
-                              "see /docs for the methods of each endpoint", headers=exc.headers)
+        return error_response(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not allowed on {request.url.path}",
+            "see /docs for the methods of each endpoint",
+            headers=exc.headers,
+        )
     if exc.status_code == 400:
-        return error_response(400, "invalid_request_error", f"the request body could not be read ({exc.detail})",
-                              "send multipart/form-data for uploads and JSON elsewhere, as documented at /docs")
+        return error_response(
+            400,
+            "invalid_request_error",
+            f"the request body could not be read ({exc.detail})",
+            "send multipart/form-data for uploads and JSON elsewhere, as documented at /docs",
+        )
     return error_response(exc.status_code, "http_error", str(exc.detail), None, headers=exc.headers)
 
 
@@ -105,14 +142,22 @@ def _greffier_error(request: Request, exc: GreffierError) -> JSONResponse:
     unavailable = isinstance(exc, DatabaseError | BrokerError)
     if unavailable:
         log.error("%s %s: %s", request.method, request.url.path, exc)
-    return error_response(503 if unavailable else 400, "service_unavailable" if unavailable else "invalid_request_error",
-                          exc.problem, exc.fix)
+    return error_response(
+        503 if unavailable else 400,
+        "service_unavailable" if unavailable else "invalid_request_error",
+        exc.problem,
+        exc.fix,
+    )
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s failed", request.method, request.url.path)
-    return error_response(500, "internal_error", "the server failed on this request (a bug)",
-                          "retry; if it persists, report it with the server log")
+    return error_response(
+        500,
+        "internal_error",
+        "the server failed on this request (a bug)",
+        "retry; if it persists, report it with the server log",
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -124,6 +169,9 @@ def install(app: FastAPI) -> None:
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
-    for code, text in {401: "missing or wrong API token", 404: "unknown id (or another organisation's)",
-                       422: "invalid parameters"}.items()
+    for code, text in {
+        401: "missing or wrong API token",
+        404: "unknown id (or another organisation's)",
+        422: "invalid parameters",
+    }.items()
 }

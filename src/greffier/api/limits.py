@@ -12,9 +12,13 @@ _MULTIPART_OVERHEAD = 64 * 1024
 
 
 def _too_large(limit_mb: int) -> ApiError:
-    return ApiError(413, "request_too_large", f"the request body is larger than the {limit_mb} MiB limit",
-                    "send a shorter or more compressed recording (e.g. Opus or MP3), "
-                    "or raise GREFFIER_MAX_UPLOAD_MB on the server")
+    return ApiError(
+        413,
+        "request_too_large",
+        f"the request body is larger than the {limit_mb} MiB limit",
+        "send a shorter or more compressed recording (e.g. Opus or MP3), "
+        "or raise GREFFIER_MAX_UPLOAD_MB on the server",
+    )
 
 
 class BodySizeLimit:
@@ -30,7 +34,9 @@ class BodySizeLimit:
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             error = _too_large(self.limit_mb)
-            response = error_response(413, error.kind, error.problem, error.fix, headers={"Connection": "close"})
+            response = error_response(
+                413, error.kind, error.problem, error.fix, headers={"Connection": "close"}
+            )
             await response(scope, receive, send)
             return
         received = 0

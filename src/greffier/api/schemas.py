@@ -52,10 +52,17 @@ class MeetingOut(BaseModel):
     @classmethod
     def build(cls, meeting: Meeting, job: Job | None, version: int | None) -> MeetingOut:
         return cls(
-            id=meeting.id, title=meeting.title, created=meeting.created, language=meeting.language,
-            options=MeetingOptions.model_validate(meeting.options), status=meeting.status,  # type: ignore[arg-type]
-            filename=meeting.filename, audio_bytes=meeting.audio_bytes, duration=meeting.duration,
-            transcript_version=version, job=JobOut.model_validate(job) if job else None,
+            id=meeting.id,
+            title=meeting.title,
+            created=meeting.created,
+            language=meeting.language,
+            options=MeetingOptions.model_validate(meeting.options),
+            status=meeting.status,  # type: ignore[arg-type]
+            filename=meeting.filename,
+            audio_bytes=meeting.audio_bytes,
+            duration=meeting.duration,
+            transcript_version=version,
+            job=JobOut.model_validate(job) if job else None,
         )
 
 

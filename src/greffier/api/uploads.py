@@ -35,7 +35,12 @@ def clean_filename(name: str | None) -> str:
 
 
 async def create_meeting_from_upload(
-    services: Services, principal: Principal, upload: UploadFile, *, title: str | None, options: MeetingOptions
+    services: Services,
+    principal: Principal,
+    upload: UploadFile,
+    *,
+    title: str | None,
+    options: MeetingOptions,
 ) -> tuple[Meeting, Job]:
     filename = clean_filename(upload.filename)
     meeting_id = uuid.uuid4()
@@ -44,17 +49,35 @@ async def create_meeting_from_upload(
     size = await run_in_threadpool(services.blobs.put, key, upload.file)
     try:
         if size == 0:
-            raise ApiError(400, "empty_file", f"the uploaded file {filename!r} is empty (0 bytes)",
-                           "the upload was probably cut: send the file again", param="file")
+            raise ApiError(
+                400,
+                "empty_file",
+                f"the uploaded file {filename!r} is empty (0 bytes)",
+                "the upload was probably cut: send the file again",
+                param="file",
+            )
         path = services.blobs.path(key)
         try:
             info = await run_in_threadpool(probe, path)
         except AudioError as exc:
-            raise ApiError(415, "unsupported_media", exc.problem.replace(str(path), repr(filename)), exc.fix,
-                           param="file") from None
+            raise ApiError(
+                415,
+                "unsupported_media",
+                exc.problem.replace(str(path), repr(filename)),
+                exc.fix,
+                param="file",
+            ) from None
         meeting, job = await run_in_threadpool(
-            _commit, services, principal, meeting_id, title or PurePosixPath(filename).stem or filename,
-            filename, key, size, info.duration or None, options,
+            _commit,
+            services,
+            principal,
+            meeting_id,
+            title or PurePosixPath(filename).stem or filename,
+            filename,
+            key,
+            size,
+            info.duration or None,
+            options,
         )
     except BaseException:
         services.blobs.delete_prefix(meeting_prefix(principal.organisation_id, meeting_id))
@@ -67,23 +90,50 @@ async def create_meeting_from_upload(
     return meeting, job
 
 
-def _commit(services: Services, principal: Principal, meeting_id: uuid.UUID, title: str, filename: str, key: str,
-            size: int, duration: float | None, options: MeetingOptions) -> tuple[Meeting, Job]:
+def _commit(
+    services: Services,
+    principal: Principal,
+    meeting_id: uuid.UUID,
+    title: str,
+    filename: str,
+    key: str,
+    size: int,
+    duration: float | None,
+    options: MeetingOptions,
+) -> tuple[Meeting, Job]:
     with services.db.write() as session:
         meeting = Meeting(
-            id=meeting_id, organisation_id=principal.organisation_id, created_by=principal.user_id,
-            title=title[:500], created=utcnow(), language=options.language, options=options.model_dump(),
-            status=MeetingStatus.QUEUED, filename=filename, audio_key=key, audio_bytes=size, duration=duration,
+            id=meeting_id,
+            organisation_id=principal.organisation_id,
+            created_by=principal.user_id,
+            title=title[:500],
+            created=utcnow(),
+            language=options.language,
+            options=options.model_dump(),
+            status=MeetingStatus.QUEUED,
+            filename=filename,
+            audio_key=key,
+            audio_bytes=size,
+            duration=duration,
         )
         session.add(meeting)
         session.flush()
-        job = create_job(session, services.settings, organisation_id=principal.organisation_id,
-                         meeting_id=meeting_id, kind="transcribe", payload=options.model_dump())
+        job = create_job(
+            session,
+            services.settings,
+            organisation_id=principal.organisation_id,
+            meeting_id=meeting_id,
+            kind="transcribe",
+            payload=options.model_dump(),
+        )
     return meeting, job
 
 
 def _fail(services: Services, job: Job, error: str) -> None:
     with services.db.write() as session:
-        session.execute(update(Job).where(Job.id == job.id).values(state=JobState.FAILED, error=error,
-                                                                   finished=utcnow()))
-        session.execute(update(Meeting).where(Meeting.id == job.meeting_id).values(status=MeetingStatus.FAILED))
+        session.execute(
+            update(Job).where(Job.id == job.id).values(state=JobState.FAILED, error=error, finished=utcnow())
+        )
+        session.execute(
+            update(Meeting).where(Meeting.id == job.meeting_id).values(status=MeetingStatus.FAILED)
+        )

@@ -30,7 +30,9 @@ def _logging() -> None:
 def serve_command(
     host: str = typer.Option(None, help="Address to listen on [default: settings.host, 127.0.0.1]."),
     port: int = typer.Option(None, help="Port [default: settings.port, 8000]."),
-    workers: int = typer.Option(None, help="Job threads in this process (embedded mode; 0 = none) [default: 1]."),
+    workers: int = typer.Option(
+        None, help="Job threads in this process (embedded mode; 0 = none) [default: 1]."
+    ),
 ) -> None:
     """Run the API (and, without GREFFIER_BROKER_URL, the jobs too: nothing else to install)."""
     import uvicorn
@@ -39,8 +41,13 @@ def serve_command(
 
     settings = _settings(host=host, port=port, workers=workers)
     _logging()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                timeout_graceful_shutdown=5)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command("worker")
@@ -55,22 +62,38 @@ def worker_command(
 
     settings = _settings()
     if not settings.broker_url:
-        raise GreffierError("greffier worker needs a broker",
-                            "set GREFFIER_BROKER_URL=redis://host:6379/0 (and GREFFIER_DATABASE_URL), or run "
-                            "`greffier serve` alone: without a broker it runs the jobs itself")
+        raise GreffierError(
+            "greffier worker needs a broker",
+            "set GREFFIER_BROKER_URL=redis://host:6379/0 (and GREFFIER_DATABASE_URL), or run "
+            "`greffier serve` alone: without a broker it runs the jobs itself",
+        )
     names = [name.strip() for name in queues.split(",") if name.strip()]
     unknown = sorted(set(names) - set(QUEUES))
     if unknown or not names:
-        raise OptionsError(f"unknown queue(s): {', '.join(unknown) or '(none given)'}",
-                           f"choose among {', '.join(QUEUES)}")
+        raise OptionsError(
+            f"unknown queue(s): {', '.join(unknown) or '(none given)'}", f"choose among {', '.join(QUEUES)}"
+        )
     db = Database.from_settings(settings)
     db.migrate()
     db.dispose()
     _logging()
-    configure(settings).worker_main([
-        "worker", "--queues", ",".join(names), "--concurrency", str(concurrency), "--pool", "prefork",
-        "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--hostname", f"greffier-{os.getpid()}@%h",
-    ])
+    configure(settings).worker_main(
+        [
+            "worker",
+            "--queues",
+            ",".join(names),
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"greffier-{os.getpid()}@%h",
+        ]
+    )
 
 
 def _db():

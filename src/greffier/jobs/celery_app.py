@@ -8,7 +8,7 @@ import uuid
 from functools import lru_cache
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from greffier.config import Settings, get_settings
 from greffier.jobs.tasks import QUEUES
@@ -20,7 +20,7 @@ app.conf.update(
     task_acks_on_failure_or_timeout=True,
     task_ignore_result=True,
     task_default_queue="asr",
-    task_queues=[Queue(name) for name in QUEUES],
+    task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,

@@ -107,8 +107,12 @@ class CeleryQueue:
         from greffier.jobs.celery_app import run_job
 
         try:
-            run_job.apply_async(args=[str(job_id)], queue=queue, retry=True,
-                                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+            run_job.apply_async(
+                args=[str(job_id)],
+                queue=queue,
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            )
         except Exception as exc:  # kombu raises many kinds: connection refused, timeouts, auth…
             raise BrokerError(
                 f"the job broker {self.app.conf.broker_url} cannot be reached ({exc.__class__.__name__})",
@@ -121,8 +125,10 @@ class CeleryQueue:
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, timeout=2)
         except Exception as exc:
-            raise BrokerError(f"the job broker cannot be reached ({exc.__class__.__name__})",
-                              "start Redis, or fix GREFFIER_BROKER_URL") from exc
+            raise BrokerError(
+                f"the job broker cannot be reached ({exc.__class__.__name__})",
+                "start Redis, or fix GREFFIER_BROKER_URL",
+            ) from exc
 
     def sweep(self) -> None:
         """Send again the jobs whose worker was lost, and those never sent."""

@@ -17,6 +17,7 @@ import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -59,16 +60,31 @@ def _owner_gone(worker: str | None) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    try:  # a killed process nobody has reaped yet is a zombie: gone too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][:1] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def create_job(
-    session: Session, settings: Settings, *, organisation_id: uuid.UUID, meeting_id: uuid.UUID, kind: str,
+    session: Session,
+    settings: Settings,
+    *,
+    organisation_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    kind: str,
     payload: dict[str, Any],
 ) -> Job:
     job = Job(
-        organisation_id=organisation_id, meeting_id=meeting_id, kind=kind, queue=TASKS[kind].queue,
-        payload=payload, state=JobState.QUEUED, progress=0.0, attempts=0, max_attempts=settings.job_max_attempts,
+        organisation_id=organisation_id,
+        meeting_id=meeting_id,
+        kind=kind,
+        queue=TASKS[kind].queue,
+        payload=payload,
+        state=JobState.QUEUED,
+        progress=0.0,
+        attempts=0,
+        max_attempts=settings.job_max_attempts,
         created=utcnow(),
     )
     session.add(job)
@@ -106,15 +122,23 @@ class JobRunner:
             if job.state == JobState.RUNNING and not self._lost(job, now):
                 return None  # a live worker has it: this delivery is a duplicate
             if job.attempts >= job.max_attempts:
-                self._set_state(session, job, JobState.FAILED, now, error=(
-                    f"gave up after {job.attempts} attempts: the worker running it was lost each time "
-                    "(killed, out of memory, machine down?) — check the workers' logs and memory, then resubmit"
-                ))
+                self._set_state(
+                    session,
+                    job,
+                    JobState.FAILED,
+                    now,
+                    error=(
+                        f"gave up after {job.attempts} attempts: the worker running it was lost each time "
+                        "(killed, out of memory, machine down?) — check the workers' logs and memory, then resubmit"
+                    ),
+                )
                 return None
             job.attempts += 1
             job.worker, job.started, job.heartbeat, job.error = me, now, now, None
             self._set_state(session, job, JobState.RUNNING, now)
-            return Claim(job.id, job.meeting_id, job.organisation_id, job.kind, dict(job.payload), job.attempts, me)
+            return Claim(
+                job.id, job.meeting_id, job.organisation_id, job.kind, dict(job.payload), job.attempts, me
+            )
 
     def next_claim(self, queues: tuple[str, ...]) -> Claim | None:
         """The oldest runnable job of these queues (embedded mode)."""
@@ -176,14 +200,25 @@ class JobRunner:
         beat.start()
         try:
             if task_type is None:
-                raise GreffierError(f"this worker does not know task type {claim.kind!r}",
-                                    "upgrade the workers to the server's version")
+                raise GreffierError(
+                    f"this worker does not know task type {claim.kind!r}",
+                    "upgrade the workers to the server's version",
+                )
             log.info("job %s (%s) attempt %d on %s", claim.job_id, claim.kind, claim.attempt, claim.worker)
-            task_type.run(JobContext(
-                job_id=claim.job_id, meeting_id=claim.meeting_id, organisation_id=claim.organisation_id,
-                kind=claim.kind, payload=claim.payload, attempt=claim.attempt, worker=claim.worker,
-                settings=self.settings, db=self.db, blobs=self.blobs,
-            ))
+            task_type.run(
+                JobContext(
+                    job_id=claim.job_id,
+                    meeting_id=claim.meeting_id,
+                    organisation_id=claim.organisation_id,
+                    kind=claim.kind,
+                    payload=claim.payload,
+                    attempt=claim.attempt,
+                    worker=claim.worker,
+                    settings=self.settings,
+                    db=self.db,
+                    blobs=self.blobs,
+                )
+            )
         except JobGone as exc:
             log.info("job %s dropped: %s", claim.job_id, exc)
             self._finish(claim, JobState.FAILED, f"{exc}")
@@ -191,8 +226,12 @@ class JobRunner:
             self._finish(claim, JobState.FAILED, str(exc))
         except Exception as exc:  # a bug or an unexpected failure: keep the job's record readable
             log.error("job %s failed:\n%s", claim.job_id, traceback.format_exc())
-            self._finish(claim, JobState.FAILED, f"internal error ({exc.__class__.__name__}: {exc}) — "
-                                                 "see the worker's log, and report it if it persists")
+            self._finish(
+                claim,
+                JobState.FAILED,
+                f"internal error ({exc.__class__.__name__}: {exc}) — "
+                "see the worker's log, and report it if it persists",
+            )
         else:
             self._finish(claim, JobState.SUCCEEDED, None)
         finally:
@@ -203,8 +242,13 @@ class JobRunner:
         while not stop.wait(interval):
             try:
                 with self.db.write() as session:
-                    session.execute(update(Job).where(Job.id == claim.job_id, Job.worker == claim.worker,
-                                                      Job.state == JobState.RUNNING).values(heartbeat=utcnow()))
+                    session.execute(
+                        update(Job)
+                        .where(
+                            Job.id == claim.job_id, Job.worker == claim.worker, Job.state == JobState.RUNNING
+                        )
+                        .values(heartbeat=utcnow())
+                    )
             except Exception:  # the database may be briefly away: the next beat tries again
                 log.exception("job %s: heartbeat failed", claim.job_id)
 
@@ -220,9 +264,13 @@ class JobRunner:
             job.finished = now
 
     @staticmethod
-    def _set_state(session: Session, job: Job, state: JobState, now: datetime, error: str | None = None) -> None:
+    def _set_state(
+        session: Session, job: Job, state: JobState, now: datetime, error: str | None = None
+    ) -> None:
         job.state = state
         if error is not None:
             job.error = error
             job.finished = now
-        session.execute(update(Meeting).where(Meeting.id == job.meeting_id).values(status=_MEETING_STATUS[state]))
+        session.execute(
+            update(Meeting).where(Meeting.id == job.meeting_id).values(status=_MEETING_STATUS[state])
+        )

@@ -86,7 +86,10 @@ class JobContext:
             return session.scalar(stored) is not None
 
     def store_transcript(self, transcript: Transcript) -> None:
-        if add_version(self.db, self.meeting_id, transcript.to_dict(), author=self.kind, job_id=self.job_id) is None:
+        if (
+            add_version(self.db, self.meeting_id, transcript.to_dict(), author=self.kind, job_id=self.job_id)
+            is None
+        ):
             return
         with self.db.write() as session:
             session.execute(

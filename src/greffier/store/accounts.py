@@ -51,10 +51,13 @@ def create_user(db: Database, email: str, organisation: str, name: str | None = 
         org = session.scalar(select(Organisation).where(Organisation.name == organisation))
         if org is None:
             raise AccountError(
-                f"no organisation named {organisation!r}", f"create it first: greffier admin create-org {organisation}"
+                f"no organisation named {organisation!r}",
+                f"create it first: greffier admin create-org {organisation}",
             )
         if session.scalar(select(User).where(User.email == email)) is not None:
-            raise AccountError(f"user {email!r} already exists", "use another e-mail, or create a token for them")
+            raise AccountError(
+                f"user {email!r} already exists", "use another e-mail, or create a token for them"
+            )
         user = User(email=email, name=name, organisation_id=org.id)
         session.add(user)
     return user
@@ -66,9 +69,17 @@ def create_token(db: Database, email: str, name: str = "default") -> str:
     with db.write() as session:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
-            raise AccountError(f"no user {email!r}", "create them first: greffier admin create-user EMAIL --org ORG")
-        session.add(ApiToken(user_id=user.id, name=name, prefix=token[: len(TOKEN_PREFIX) + 6],
-                             token_hash=hash_token(token)))
+            raise AccountError(
+                f"no user {email!r}", "create them first: greffier admin create-user EMAIL --org ORG"
+            )
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                name=name,
+                prefix=token[: len(TOKEN_PREFIX) + 6],
+                token_hash=hash_token(token),
+            )
+        )
     return token
 
 

@@ -82,7 +82,9 @@ def delete_meeting(db: Database, blobs: BlobStore, organisation_id: uuid.UUID, m
 
 
 # -- transcript versions -----------------------------------------------------------------------------
-def get_version(session: Session, meeting_id: uuid.UUID, version: int | None = None) -> TranscriptVersion | None:
+def get_version(
+    session: Session, meeting_id: uuid.UUID, version: int | None = None
+) -> TranscriptVersion | None:
     query = select(TranscriptVersion).where(TranscriptVersion.meeting_id == meeting_id)
     if version is not None:
         return session.scalar(query.where(TranscriptVersion.version == version))

@@ -25,6 +25,11 @@ def health(services: ServicesDep) -> JSONResponse:
         services.queue.check()
     except Exception as exc:
         problems.append(f"queue: {exc}"[:300])
-    body = HealthOut(status="degraded" if problems else "ok", version=__version__,
-                     database=services.db.url.get_backend_name(), queue=services.queue.name, problems=problems)
+    body = HealthOut(
+        status="degraded" if problems else "ok",
+        version=__version__,
+        database=services.db.url.get_backend_name(),
+        queue=services.queue.name,
+        problems=problems,
+    )
     return JSONResponse(body.model_dump(), status_code=503 if problems else 200)

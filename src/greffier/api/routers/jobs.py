@@ -19,5 +19,7 @@ def read_job(services: ServicesDep, principal: PrincipalDep, job_id: uuid.UUID) 
     with services.db.read() as session:
         job = get_job(session, principal.organisation_id, job_id)
     if job is None:
-        raise not_found("job", job_id, "use the job id returned by POST /api/meetings (jobs go with their meeting)")
+        raise not_found(
+            "job", job_id, "use the job id returned by POST /api/meetings (jobs go with their meeting)"
+        )
     return JobOut.model_validate(job)

@@ -67,12 +67,23 @@ class TranscriptionVerboseJSON(BaseModel):
 
 
 def verbose_json(transcript: Transcript, granularities: list[str]) -> TranscriptionVerboseJSON:
-    out = TranscriptionVerboseJSON(language=transcript.language, duration=transcript.duration, text=transcript.text)
+    out = TranscriptionVerboseJSON(
+        language=transcript.language, duration=transcript.duration, text=transcript.text
+    )
     if "segment" in granularities:
         out.segments = [
-            VerboseSegment(id=s.id, seek=0, start=s.start, end=s.end, text=s.text, tokens=[], temperature=0.0,
-                           avg_logprob=s.avg_logprob or 0.0, compression_ratio=0.0,
-                           no_speech_prob=s.no_speech_prob or 0.0)
+            VerboseSegment(
+                id=s.id,
+                seek=0,
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                tokens=[],
+                temperature=0.0,
+                avg_logprob=s.avg_logprob or 0.0,
+                compression_ratio=0.0,
+                no_speech_prob=s.no_speech_prob or 0.0,
+            )
             for s in transcript.segments
         ]
     if "word" in granularities:
@@ -90,8 +101,9 @@ async def _wait(services: Services, request: Request, job_id: uuid.UUID) -> Job 
         with services.db.read() as session:
             job = session.get(Job, job_id)
         if job is None:
-            raise ApiError(409, "cancelled", "the recording was deleted while it was being transcribed",
-                           "send it again")
+            raise ApiError(
+                409, "cancelled", "the recording was deleted while it was being transcribed", "send it again"
+            )
         if job.state in (JobState.SUCCEEDED, JobState.FAILED):
             return job
         if await request.is_disconnected():
@@ -109,9 +121,14 @@ def _transcript(services: Services, principal: Principal, meeting_id: uuid.UUID)
 @router.post(
     "/audio/transcriptions",
     summary="Transcribe a recording (OpenAI-compatible)",
-    responses={200: {"model": TranscriptionJSON | TranscriptionVerboseJSON, "content": {"text/plain": {}},
-                     "description": "json, verbose_json, or text for text/srt/vtt"},
-               400: ERROR_RESPONSES[422]},
+    responses={
+        200: {
+            "model": TranscriptionJSON | TranscriptionVerboseJSON,
+            "content": {"text/plain": {}},
+            "description": "json, verbose_json, or text for text/srt/vtt",
+        },
+        400: ERROR_RESPONSES[422],
+    },
     response_model=None,
 )
 async def create_transcription(
@@ -119,24 +136,34 @@ async def create_transcription(
     services: ServicesDep,
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="the recording")],
-    model: Annotated[str, Form(max_length=200, description="accepted for compatibility; the server's model is used")]
-    = "whisper-1",
-    language: Annotated[str | None, Form(max_length=20, description="ISO 639-1 code; default: detect")] = None,
+    model: Annotated[
+        str, Form(max_length=200, description="accepted for compatibility; the server's model is used")
+    ] = "whisper-1",
+    language: Annotated[
+        str | None, Form(max_length=20, description="ISO 639-1 code; default: detect")
+    ] = None,
     prompt: Annotated[str | None, Form(max_length=10_000, description="accepted and ignored")] = None,
     response_format: Annotated[str, Form(max_length=40, description=" | ".join(FORMATS))] = "json",
     temperature: Annotated[float | None, Form(description="accepted and ignored")] = None,
     timestamp_granularities: Annotated[
-        list[str] | None, Form(alias="timestamp_granularities[]", description="word and/or segment (verbose_json)")
+        list[str] | None,
+        Form(alias="timestamp_granularities[]", description="word and/or segment (verbose_json)"),
     ] = None,
 ) -> Response:
     if response_format not in FORMATS:
-        raise _bad("response_format", f"unknown response_format {response_format[:40]!r}",
-                   f"use one of {', '.join(FORMATS)}")
+        raise _bad(
+            "response_format",
+            f"unknown response_format {response_format[:40]!r}",
+            f"use one of {', '.join(FORMATS)}",
+        )
     granularities = timestamp_granularities or ["segment"]
     unknown = [g for g in granularities if g not in GRANULARITIES]
     if unknown:
-        raise _bad("timestamp_granularities", f"unknown timestamp granularity {unknown[0][:20]!r}",
-                   "use word, segment, or both")
+        raise _bad(
+            "timestamp_granularities",
+            f"unknown timestamp granularity {unknown[0][:20]!r}",
+            "use word, segment, or both",
+        )
     options = MeetingOptions(language=check_language(language))
     meeting, job = await create_meeting_from_upload(services, principal, file, title=None, options=options)
     try:
@@ -144,12 +171,17 @@ async def create_transcription(
         if finished is None:
             return Response(status_code=499)
         if finished.state != JobState.SUCCEEDED:
-            raise ApiError(422, "transcription_failed", f"the transcription failed: {finished.error}",
-                           "check the recording plays, then send it again")
+            raise ApiError(
+                422,
+                "transcription_failed",
+                f"the transcription failed: {finished.error}",
+                "check the recording plays, then send it again",
+            )
         transcript = await run_in_threadpool(_transcript, services, principal, meeting.id)
     finally:
-        await run_in_threadpool(store.delete_meeting, services.db, services.blobs, principal.organisation_id,
-                                meeting.id)
+        await run_in_threadpool(
+            store.delete_meeting, services.db, services.blobs, principal.organisation_id, meeting.id
+        )
     return _render(transcript, response_format, granularities)
 
 
@@ -160,6 +192,10 @@ def _render(transcript: Transcript, response_format: str, granularities: list[st
     elif response_format == "verbose_json":
         body = verbose_json(transcript, granularities).model_dump(exclude_none=True)
     else:
-        text = transcript.text + "\n" if response_format == "text" else export.render(transcript, response_format)
+        text = (
+            transcript.text + "\n"
+            if response_format == "text"
+            else export.render(transcript, response_format)
+        )
         return PlainTextResponse(str(text), media_type=export.MEDIA_TYPES.get(response_format, "text/plain"))
     return JSONResponse(body)
