@@ -254,8 +254,20 @@ def test_bad_requests_get_a_4xx_that_says_what_to_fix(
         (b'{"language": "fr"}', 422),
         (b'{"language": "fr", "duration": "long"}', 422),
         (b'{"language": "\\ud800", "duration": 1}', 400),
+        (
+            b'{"language": "fr", "duration": 1, "segments": [{"id": 0, "start": 0, "end": 1, "text": "a\\u0000"}]}',
+            422,
+        ),
     ],
-    ids=["bad json", "NaN", "not an object", "no duration", "wrong type", "lone surrogate"],
+    ids=[
+        "bad json",
+        "NaN",
+        "not an object",
+        "no duration",
+        "wrong type",
+        "lone surrogate",
+        "control character",
+    ],
 )
 def test_bad_transcripts_are_refused(embedded: Embedded, transcribed: dict, body: bytes, status: int) -> None:
     with embedded.client() as client:
@@ -391,3 +403,16 @@ def test_fuzzed_requests_never_get_a_server_error(
         base_url=embedded.service.url, headers={"Authorization": f"Bearer {embedded.token}"}, timeout=60
     )
     case.validate_response(response, checks=[not_a_server_error])
+
+
+def test_verbose_json_follows_the_timestamp_granularities() -> None:
+    from greffier.api.routers.openai import verbose_json
+    from greffier.transcript import Segment, Transcript, Word
+
+    words = (Word(0.0, 0.4, "Bonjour"), Word(0.5, 0.9, "madame"))
+    transcript = Transcript("fr", 1.0, (Segment(0, 0.0, 0.9, "Bonjour madame", words),))
+    both = verbose_json(transcript, ["word", "segment"])
+    assert [w.word for w in both.words or []] == ["Bonjour", "madame"] and both.segments
+    only_words = verbose_json(transcript, ["word"])
+    assert only_words.words and only_words.segments is None
+    assert verbose_json(transcript, ["segment"]).words is None

@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 
 from greffier.config import Settings
 from greffier.jobs.runner import JobRunner, create_job
+from greffier.jobs.tasks import JobContext
 from greffier.store import accounts
 from greffier.store.blobs import BlobKeyError, BlobStore
 from greffier.store.db import Database
@@ -161,3 +162,32 @@ def test_a_job_is_claimed_once_and_retried_when_its_worker_is_lost(
         )
         assert session.get(Meeting, job.meeting_id).status == "failed"
     db.dispose()
+
+
+def test_job_progress_runs_from_0_to_1_over_the_stages(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    runner, job_id = _job(db, settings)
+    claim = runner.claim(job_id)
+    assert claim is not None
+    ctx = JobContext(
+        job_id=claim.job_id,
+        meeting_id=claim.meeting_id,
+        organisation_id=claim.organisation_id,
+        kind=claim.kind,
+        payload={},
+        attempt=1,
+        worker=claim.worker,
+        settings=settings,
+        db=db,
+        blobs=runner.blobs,
+        stage_weights={"decode": 0.1, "asr": 0.9},
+    )
+    seen = []
+    for stage, fraction in [("decode", 1.0), ("vad", 1.0), ("asr", 0.5), ("asr", 0.2), ("asr", 1.0)]:
+        ctx.progress(stage, fraction)
+        with db.read() as session:
+            job = session.get(Job, job_id)
+            seen.append((job.stage, round(job.progress, 3)))
+    # an unweighted stage keeps the progress; it never goes back; the last step reaches 1
+    assert seen == [("decode", 0.1), ("vad", 0.1), ("asr", 0.55), ("asr", 0.55), ("asr", 1.0)]

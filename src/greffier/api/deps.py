@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,6 +18,9 @@ from greffier.store.accounts import Principal, authenticate
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 
+TOKEN_CACHE_S = 30.0
+"""A token, once checked, is trusted for this long without a database query."""
+
 
 @dataclass
 class Services:
@@ -25,6 +29,19 @@ class Services:
     blobs: BlobStore
     runner: JobRunner
     queue: JobQueue
+    tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+
+    def cached_principal(self, token: str) -> Principal | None:
+        cached = self.tokens.get(token)
+        return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
+    def authenticate(self, token: str) -> Principal | None:
+        principal = authenticate(self.db, token)
+        if principal is not None:
+            if len(self.tokens) > 10_000:
+                self.tokens.clear()
+            self.tokens[token] = (principal, time.monotonic() + TOKEN_CACHE_S)
+        return principal
 
 
 def get_services(request: Request) -> Services:
@@ -46,7 +63,10 @@ async def get_principal(
             "send 'Authorization: Bearer <token>' (create one with: greffier admin create-token EMAIL)",
             headers=_UNAUTHORISED,
         )
-    principal = await run_in_threadpool(authenticate, get_services(request).db, credentials.credentials)
+    services = get_services(request)
+    principal = services.cached_principal(credentials.credentials)
+    if principal is None:
+        principal = await run_in_threadpool(services.authenticate, credentials.credentials)
     if principal is None:
         raise ApiError(
             401,

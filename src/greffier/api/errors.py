@@ -151,7 +151,7 @@ def _greffier_error(request: Request, exc: GreffierError) -> JSONResponse:
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("%s %s failed", request.method, request.url.path)
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return error_response(
         500,
         "internal_error",

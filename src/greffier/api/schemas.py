@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from greffier.store.models import Job, Meeting, TranscriptVersion
+from greffier.store.models import Job, Meeting
 
 JobStateName = Literal["queued", "running", "succeeded", "failed"]
 MeetingStatusName = Literal["queued", "running", "done", "failed"]
@@ -89,8 +90,6 @@ class HealthOut(BaseModel):
     problems: list[str]
 
 
-def version_out(row: TranscriptVersion) -> VersionOut:
-    return VersionOut.model_validate(row)
-
-
-TranscriptJSON = dict[str, Any]
+def json_response(model: BaseModel) -> Response:
+    """Serialised once, here (FastAPI would validate a returned model a second time)."""
+    return Response(model.model_dump_json(), media_type="application/json")

@@ -158,6 +158,8 @@ def transcribe(ctx: JobContext) -> None:
         diarize=bool(ctx.payload.get("diarize")),
         num_speakers=ctx.payload.get("speakers"),
     )
-    ctx.stage_weights = {"asr": 0.8, "diarize": 0.2} if options.diarize else {"asr": 1.0}
+    ctx.stage_weights = {"decode": 0.05, "vad": 0.05, "asr": 0.9}
+    if options.diarize:
+        ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
     transcript = transcribe_file(ctx.audio_path(), options, settings=ctx.settings, progress=ctx.progress)
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))

@@ -43,6 +43,24 @@ def latest_job(session: Session, meeting_id: uuid.UUID) -> Job | None:
     )
 
 
+def summaries(
+    session: Session, meeting_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Job | None, int | None]]:
+    """For each meeting: its latest job and latest transcript version (two queries for a whole page)."""
+    jobs: dict[uuid.UUID, Job] = {}
+    for job in session.scalars(select(Job).where(Job.meeting_id.in_(meeting_ids)).order_by(Job.created)):
+        jobs[job.meeting_id] = job
+    versions = {
+        meeting_id: version
+        for meeting_id, version in session.execute(
+            select(TranscriptVersion.meeting_id, func.max(TranscriptVersion.version))
+            .where(TranscriptVersion.meeting_id.in_(meeting_ids))
+            .group_by(TranscriptVersion.meeting_id)
+        )
+    }
+    return {meeting_id: (jobs.get(meeting_id), versions.get(meeting_id)) for meeting_id in meeting_ids}
+
+
 def list_meetings(
     session: Session,
     organisation_id: uuid.UUID,

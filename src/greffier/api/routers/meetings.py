@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -16,7 +17,7 @@ from faster_whisper.tokenizer import _LANGUAGE_CODES
 from greffier import export
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
 from greffier.api.errors import ERROR_RESPONSES, ApiError, not_found
-from greffier.api.schemas import MeetingOptions, MeetingOut, MeetingPageOut, VersionOut
+from greffier.api.schemas import MeetingOptions, MeetingOut, MeetingPageOut, VersionOut, json_response
 from greffier.api.uploads import clean_filename, create_meeting_from_upload
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
@@ -47,11 +48,10 @@ def check_language(language: str | None) -> str | None:
     return code
 
 
-def _meeting_out(services: Services, meeting: Meeting) -> MeetingOut:
+def _meetings_out(services: Services, meetings: list[Meeting]) -> list[MeetingOut]:
     with services.db.read() as session:
-        job = store.latest_job(session, meeting.id)
-        latest = store.get_version(session, meeting.id)
-    return MeetingOut.build(meeting, job, latest.version if latest else None)
+        summaries = store.summaries(session, [meeting.id for meeting in meetings])
+    return [MeetingOut.build(meeting, *summaries[meeting.id]) for meeting in meetings]
 
 
 def _load_meeting(services: Services, principal: Principal, meeting_id: uuid.UUID) -> Meeting:
@@ -124,7 +124,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-@router.get("", summary="List meetings, newest first")
+@router.get("", summary="List meetings, newest first", response_model=MeetingPageOut)
 def list_meetings(
     services: ServicesDep,
     principal: PrincipalDep,
@@ -137,7 +137,7 @@ def list_meetings(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> MeetingPageOut:
+) -> Response:
     needle = clean_filename(title) if title and title.strip() else None
     with services.db.read() as session:
         page = store.list_meetings(
@@ -149,13 +149,15 @@ def list_meetings(
             limit=limit,
             offset=offset,
         )
-    items = [_meeting_out(services, meeting) for meeting in page.items]
-    return MeetingPageOut(items=items, total=page.total, limit=limit, offset=offset)
+    page_out = MeetingPageOut(
+        items=_meetings_out(services, page.items), total=page.total, limit=limit, offset=offset
+    )
+    return json_response(page_out)
 
 
-@router.get("/{meeting_id}", summary="A meeting, with its latest job")
-def get_meeting(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> MeetingOut:
-    return _meeting_out(services, _load_meeting(services, principal, meeting_id))
+@router.get("/{meeting_id}", summary="A meeting, with its latest job", response_model=MeetingOut)
+def get_meeting(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
+    return json_response(_meetings_out(services, [_load_meeting(services, principal, meeting_id)])[0])
 
 
 @router.delete(
@@ -193,6 +195,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _control_character(value: Any, path: str = "top level") -> str | None:
+    """Where a string holds a character no export can carry (XML, subtitles), if anywhere."""
+    if isinstance(value, str):
+        return path if _CONTROL.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and _CONTROL.search(key):
+            return f"{path}: a key"
+        found = _control_character(item, str(key) if path == "top level" else f"{path}.{key}")
+        if found is not None:
+            return found
+    return None
+
+
 async def _transcript_body(request: Request) -> Transcript:
     raw = await request.body()
     try:
@@ -211,6 +230,14 @@ async def _transcript_body(request: Request) -> Transcript:
             "invalid_request_error",
             "the body must be a JSON object (a transcript)",
             "send the document returned by GET …/transcript, edited",
+        )
+    where = _control_character(data)
+    if where is not None:
+        raise ApiError(
+            422,
+            "invalid_transcript",
+            f"the transcript holds a control character at {where}",
+            "remove it: a transcript holds printable text only (tabs and new lines are fine)",
         )
     try:
         return Transcript.from_dict(data)
