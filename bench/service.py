@@ -1,16 +1,19 @@
 """The service under load, in scaled mode on loopback: PostgreSQL, Redis, `greffier serve` and real
 `greffier worker` processes, all started here in temp folders (ports 18000-18299).
 
-    python -m bench service                       # 60 s of load
-    python -m bench.service --seconds 20 --clients 50
+    python -m bench service                       # about 8 minutes
+    python -m bench.service --seconds 20 --clients 50 --pause 0.5
 
 1. Throughput: a batch of short French recordings (sppas-samples, 2-10 s each) with 1 worker, then
    with 2 workers: jobs per minute, and the ratio 2 workers / 1 worker. Each worker runs with
    GREFFIER_THREADS=1, so that the two fit on two cores.
-2. Latency: `--clients` concurrent clients poll `GET /api/jobs/{id}` and `GET /api/meetings` in turn,
-   first for 10 s with idle workers (the baseline), then for `--seconds` while 2 workers transcribe
-   a fresh batch: p50 / p99 latency, errors, and lost jobs (jobs of the batch that did not succeed).
-   Target (issue 4): p99 under 200 ms, zero errors, zero lost jobs.
+2. Latency: `--clients` concurrent clients poll `GET /api/jobs/{id}` and `GET /api/meetings?limit=20`
+   in turn, each with its own connection, in two modes: waiting `--pause` (1 s) between polls, as a
+   page that follows its jobs does, and without pause (saturation: the service's capacity). Each
+   mode runs first with idle workers (the baseline, 10 s), then while 2 workers transcribe a fresh
+   batch (`--seconds` = 60 s polling, `--stress-seconds` = 20 s saturation): p50 / p99 latency,
+   errors, the service's CPU time per request, and lost jobs (jobs of the batch that did not
+   succeed). Target (issue 4): p99 under 200 ms, zero errors, zero lost jobs.
 The load generator runs on the same machine and shares its CPUs with the service and the workers.
 """
 
@@ -77,11 +80,11 @@ def _batch(client: httpx.Client, files: list[Path], timeout: float) -> tuple[flo
 
 
 async def _load(
-    url: str, token: str, job_ids: list[str], clients: int, seconds: float
+    url: str, token: str, job_ids: list[str], clients: int, seconds: float, pause: float
 ) -> tuple[list[float], int, int]:
-    """`clients` concurrent pollers for `seconds`, each with its own connection, no pause between
-    requests: (latencies in s, requests, errors). aiohttp drives the load (httpx's async client
-    stalls at this concurrency here)."""
+    """`clients` concurrent pollers for `seconds`, each with its own connection, waiting `pause` s
+    between two requests (0: as fast as answered): (latencies in s, requests, errors). aiohttp drives
+    the load (httpx's async client stalls at this concurrency here)."""
     import aiohttp
 
     latencies: list[float] = []
@@ -94,6 +97,7 @@ async def _load(
         headers = {"Authorization": f"Bearer {token}"}
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(url, headers=headers, timeout=timeout) as session:
+            await asyncio.sleep(rng.uniform(0, pause))  # clients do not poll in step
             turn = n
             while time.monotonic() < deadline:
                 path = f"/api/jobs/{rng.choice(job_ids)}" if turn % 2 else "/api/meetings?limit=20"
@@ -107,6 +111,7 @@ async def _load(
                     ok = False
                 latencies.append(time.perf_counter() - start)
                 errors += not ok
+                await asyncio.sleep(pause)
 
     await asyncio.gather(*(user(n) for n in range(clients)))
     return latencies, len(latencies), errors
@@ -119,11 +124,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _measure(
-    name: str, pid: int, url: str, token: str, job_ids: list[str], clients: int, seconds: float
+    name: str, pid: int, url: str, token: str, job_ids: list[str], clients: int, seconds: float, pause: float
 ) -> dict[str, float]:
     """Run the load; print p50/p99, errors, and the service's CPU time per request."""
     cpu = _cpu_seconds(pid)
-    latencies, requests, errors = asyncio.run(_load(url, token, job_ids, clients, seconds))
+    latencies, requests, errors = asyncio.run(_load(url, token, job_ids, clients, seconds, pause))
     cpu_ms = (_cpu_seconds(pid) - cpu) / max(1, requests) * 1000
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
@@ -137,9 +142,11 @@ def _measure(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.service", description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=60, help="load duration while workers transcribe")
+    parser.add_argument("--seconds", type=float, default=60, help="polling duration while workers transcribe")
+    parser.add_argument("--stress-seconds", type=float, default=20, help="no-pause duration while they do")
+    parser.add_argument("--baseline-seconds", type=float, default=10, help="each mode with idle workers")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--baseline-seconds", type=float, default=10, help="load duration with idle workers")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds each client waits between polls")
     args = parser.parse_args(argv if argv is not None else [])
     sys.path.insert(0, str(ROOT / "tests"))
     from greffier.store import accounts
@@ -185,25 +192,42 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"\nlatency, {args.clients} concurrent clients polling GET /api/jobs/{{id}} and GET /api/meetings"
             )
-            idle = _measure(
-                "workers idle (baseline)",
-                service.pid,
-                service.url,
-                token,
-                known,
-                args.clients,
-                args.baseline_seconds,
-            )
+            modes = [(f"poll every {args.pause:g} s", args.pause), ("no pause (saturation)", 0.0)]
+            idle = {
+                pause: _measure(
+                    f"idle, {name}",
+                    service.pid,
+                    service.url,
+                    token,
+                    known,
+                    args.clients,
+                    args.baseline_seconds,
+                    pause,
+                )
+                for name, pause in modes
+            }
             batch = [_upload(client, path) for path in files * 3]
-            busy = _measure(
-                "2 workers transcribing", service.pid, service.url, token, batch, args.clients, args.seconds
-            )
+            busy = {
+                pause: _measure(
+                    f"2 workers busy, {name}",
+                    service.pid,
+                    service.url,
+                    token,
+                    batch,
+                    args.clients,
+                    args.seconds if pause else args.stress_seconds,
+                    pause,
+                )
+                for name, pause in modes
+            }
             during = sum(client.get(f"/api/jobs/{job_id}").json()["state"] == "succeeded" for job_id in batch)
             states = _drain(client, batch, 900)
             lost = sum(state != "succeeded" for state in states.values())
+            for name, pause in modes:
+                print(f"  p99 busy / idle, {name}: {busy[pause]['p99'] / idle[pause]['p99']:.2f}x")
             print(
-                f"  p99 ratio busy / idle: {busy['p99'] / idle['p99']:.2f}x;  jobs submitted {len(batch)}, "
-                f"done during the load {during}, lost {lost} (not succeeded after draining)"
+                f"  jobs submitted {len(batch)}, done during the load {during}, "
+                f"lost {lost} (not succeeded after draining)"
             )
         finally:
             for worker in workers:

@@ -27,7 +27,7 @@ from greffier.store.db import Database
 from servers import Service, create_account, service_env, upload, wait_for, wait_job
 
 SHORT = "sppas-samples/samples/samples-fra/AC track_0379.wav"  # 2.3 s, "Une classe entière qui a bien vu…"
-LONG = "sppas-samples/samples/samples-fra/F_F_B003-P8.wav"  # 21 s of read French
+MEDIUM = "sppas-samples/samples/samples-fra/SR_track_631.wav"  # 10 s of conversation
 
 
 @dataclass
@@ -357,7 +357,7 @@ def test_restarted_service_resumes_queued_and_running_jobs(tmp_path: Path) -> No
     service = Service(env, tmp_path / "serve.log").start()
     try:
         with service.client(token) as client:
-            running = upload(client, eval_file(LONG), language="fr")
+            running = upload(client, eval_file(MEDIUM), language="fr")
             queued = [upload(client, eval_file(SHORT), language="fr") for _ in range(2)]
             wait_for(
                 lambda: client.get(f"/api/jobs/{running['job']['id']}").json()["state"] == "running",
@@ -375,7 +375,7 @@ def test_restarted_service_resumes_queued_and_running_jobs(tmp_path: Path) -> No
             for meeting in [running, *queued]:  # one result each: no duplicate
                 versions = client.get(f"/api/meetings/{meeting['id']}/transcript/versions").json()
                 assert [v["version"] for v in versions] == [1]
-            assert "ouvert la porte" in client.get(f"/api/meetings/{running['id']}/transcript").json()["text"]
+            assert len(client.get(f"/api/meetings/{running['id']}/transcript").json()["text"].split()) > 10
     finally:
         service.stop()
 

@@ -7,6 +7,7 @@ backslashes) and, once resolved, against the root, so that no key can reach outs
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -55,8 +56,6 @@ class BlobStore:
         return size
 
     def put_bytes(self, key: str, data: bytes) -> int:
-        import io
-
         return self.put(key, io.BytesIO(data))
 
     def get_bytes(self, key: str) -> bytes:

@@ -62,7 +62,9 @@ class Database:
             _sqlite_pragmas(self.engine)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=30)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # over the network, reads run in autocommit: no BEGIN / ROLLBACK round trips around each SELECT
+        reads = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = sessionmaker(reads, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
 
     @classmethod

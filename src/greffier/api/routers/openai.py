@@ -24,7 +24,6 @@ from greffier.api.routers.meetings import check_language
 from greffier.api.schemas import MeetingOptions
 from greffier.api.uploads import create_meeting_from_upload
 from greffier.store import meetings as store
-from greffier.store.accounts import Principal
 from greffier.store.models import Job, JobState
 from greffier.transcript import Transcript
 
@@ -32,6 +31,9 @@ router = APIRouter(prefix="/v1", tags=["openai"], responses=ERROR_RESPONSES)
 FORMATS = ("json", "verbose_json", "text", "srt", "vtt")
 GRANULARITIES = ("word", "segment")
 _POLL_S = 0.2
+_CANCELLED = ApiError(
+    409, "cancelled", "the recording was deleted while it was being transcribed", "send it again"
+)
 
 
 class TranscriptionJSON(BaseModel):
@@ -101,9 +103,7 @@ async def _wait(services: Services, request: Request, job_id: uuid.UUID) -> Job 
         with services.db.read() as session:
             job = session.get(Job, job_id)
         if job is None:
-            raise ApiError(
-                409, "cancelled", "the recording was deleted while it was being transcribed", "send it again"
-            )
+            raise _CANCELLED
         if job.state in (JobState.SUCCEEDED, JobState.FAILED):
             return job
         if await request.is_disconnected():
@@ -111,10 +111,11 @@ async def _wait(services: Services, request: Request, job_id: uuid.UUID) -> Job 
         await asyncio.sleep(_POLL_S)
 
 
-def _transcript(services: Services, principal: Principal, meeting_id: uuid.UUID) -> Transcript:
+def _transcript(services: Services, meeting_id: uuid.UUID) -> Transcript:
     with services.db.read() as session:
         row = store.get_version(session, meeting_id)
-    assert row is not None, "a succeeded transcription job stores version 1"
+    if row is None:
+        raise _CANCELLED
     return Transcript.from_dict(row.body)
 
 
@@ -177,7 +178,7 @@ async def create_transcription(
                 f"the transcription failed: {finished.error}",
                 "check the recording plays, then send it again",
             )
-        transcript = await run_in_threadpool(_transcript, services, principal, meeting.id)
+        transcript = await run_in_threadpool(_transcript, services, meeting.id)
     finally:
         await run_in_threadpool(
             store.delete_meeting, services.db, services.blobs, principal.organisation_id, meeting.id
