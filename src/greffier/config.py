@@ -48,7 +48,14 @@ class Settings(BaseSettings):
     # service
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir")
     broker_url: str | None = Field(None, description="redis://… to run jobs on Celery workers")
-    max_upload_mb: int = Field(2048, ge=1)
+    max_upload_mb: int = Field(2048, ge=1, description="largest accepted request body (uploads), in MiB")
+    blob_dir: Path | None = Field(None, description="audio and results; default: data_dir/blobs")
+    host: str = Field("127.0.0.1", description="`greffier serve` address")
+    port: int = Field(8000, ge=1, le=65535, description="`greffier serve` port")
+    workers: int = Field(1, ge=0, le=64, description="job threads inside `greffier serve` (embedded)")
+    job_max_attempts: int = Field(3, ge=1, le=20, description="tries of a job whose worker was lost")
+    job_lease_s: float = Field(60.0, ge=1, description="a running job silent this long is taken as lost")
+    broker_visibility_s: int = Field(900, ge=5, description="Redis: unacknowledged tasks come back after")
 
     # LLM
     llm_url: str | None = Field(None, description="an OpenAI-compatible /v1 base URL")
@@ -75,6 +82,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.cache_dir / "models"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.blob_dir or self.data_dir / "blobs"
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,66 @@
+"""The FastAPI application: `create_app(settings)`; services are built when it starts (lifespan)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from greffier import __version__
+from greffier.api import errors
+from greffier.api.deps import Services
+from greffier.api.limits import BodySizeLimit
+from greffier.api.routers import health, jobs, meetings, openai
+from greffier.config import Settings, get_settings
+from greffier.jobs.queue import make_queue
+from greffier.jobs.runner import JobRunner
+from greffier.store.blobs import BlobStore
+from greffier.store.db import Database
+
+log = logging.getLogger("greffier.api")
+
+DESCRIPTION = """Offline transcription of meetings and calls.
+
+Upload a recording with `POST /api/meetings`, follow its job with `GET /api/jobs/{id}`, then read,
+correct (`PUT`, versioned) and export its transcript. `POST /v1/audio/transcriptions` answers like
+OpenAI's API. Every call but `/health` needs `Authorization: Bearer <token>`
+(`greffier admin create-token EMAIL`). Errors are JSON: `{"error": {"message", "fix", "type", "param"}}`.
+"""
+
+
+def build_services(settings: Settings) -> Services:
+    db = Database.from_settings(settings)
+    db.migrate()
+    blobs = BlobStore(settings.blobs_dir)
+    runner = JobRunner(settings, db, blobs)
+    return Services(settings=settings, db=db, blobs=blobs, runner=runner, queue=make_queue(runner))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings)
+        services.queue.start()
+        app.state.services = services
+        log.info(
+            "greffier %s: %s database, %s queue",
+            __version__,
+            services.db.url.get_backend_name(),
+            services.queue.name,
+        )
+        try:
+            yield
+        finally:
+            services.queue.stop()
+            services.db.dispose()
+
+    app = FastAPI(title="Greffier", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, limit_mb=settings.max_upload_mb)
+    for router in (meetings.router, jobs.router, openai.router, health.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,95 @@
+"""The API's JSON shapes (pydantic at the edge; the ORM rows and the Transcript dataclasses inside)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from fastapi import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from greffier.store.models import Job, Meeting
+
+JobStateName = Literal["queued", "running", "succeeded", "failed"]
+MeetingStatusName = Literal["queued", "running", "done", "failed"]
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    meeting_id: uuid.UUID
+    kind: str = Field(description="task type, e.g. transcribe")
+    state: JobStateName
+    stage: str | None = Field(description="current stage: asr, diarize…")
+    progress: float = Field(ge=0, le=1)
+    error: str | None
+    attempts: int = Field(description="tries so far (a try is repeated when its worker was lost)")
+    max_attempts: int
+    created: datetime
+    started: datetime | None
+    finished: datetime | None
+
+
+class MeetingOptions(BaseModel):
+    language: str | None = None
+    diarize: bool = False
+    speakers: int | None = None
+
+
+class MeetingOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    created: datetime
+    language: str | None = Field(description="asked, or detected once transcribed")
+    options: MeetingOptions
+    status: MeetingStatusName
+    filename: str
+    audio_bytes: int
+    duration: float | None
+    transcript_version: int | None = Field(description="latest transcript version; null until transcribed")
+    job: JobOut | None = Field(description="the latest job of this meeting")
+
+    @classmethod
+    def build(cls, meeting: Meeting, job: Job | None, version: int | None) -> MeetingOut:
+        return cls(
+            id=meeting.id,
+            title=meeting.title,
+            created=meeting.created,
+            language=meeting.language,
+            options=MeetingOptions.model_validate(meeting.options),
+            status=meeting.status,  # type: ignore[arg-type]
+            filename=meeting.filename,
+            audio_bytes=meeting.audio_bytes,
+            duration=meeting.duration,
+            transcript_version=version,
+            job=JobOut.model_validate(job) if job else None,
+        )
+
+
+class MeetingPageOut(BaseModel):
+    items: list[MeetingOut]
+    total: int = Field(description="meetings matching the filters")
+    limit: int
+    offset: int
+
+
+class VersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    version: int
+    created: datetime
+    author: str = Field(description="the task that produced it, or the e-mail of who saved it")
+    job_id: uuid.UUID | None
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    database: str
+    queue: str
+    problems: list[str]
+
+
+def json_response(model: BaseModel) -> Response:
+    """Serialised once, here (FastAPI would validate a returned model a second time)."""
+    return Response(model.model_dump_json(), media_type="application/json")

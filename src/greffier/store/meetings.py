@@ -1,0 +1,146 @@
+"""Meetings, their transcript versions and their jobs, always scoped to one organisation."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from greffier.store.blobs import BlobStore
+from greffier.store.db import Database
+from greffier.store.models import Job, Meeting, TranscriptVersion
+
+
+def meeting_prefix(organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> str:
+    """The blob folder of a meeting: built from ids only, never from user input."""
+    return f"orgs/{organisation_id.hex}/meetings/{meeting_id.hex}"
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    items: list[Meeting]
+    total: int
+
+
+def get_meeting(session: Session, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> Meeting | None:
+    return session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.organisation_id == organisation_id)
+    )
+
+
+def get_job(session: Session, organisation_id: uuid.UUID, job_id: uuid.UUID) -> Job | None:
+    return session.scalar(select(Job).where(Job.id == job_id, Job.organisation_id == organisation_id))
+
+
+def latest_job(session: Session, meeting_id: uuid.UUID) -> Job | None:
+    return session.scalar(
+        select(Job).where(Job.meeting_id == meeting_id).order_by(Job.created.desc(), Job.id).limit(1)
+    )
+
+
+def summaries(
+    session: Session, meeting_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Job | None, int | None]]:
+    """For each meeting: its latest job and latest transcript version (two queries for a whole page)."""
+    jobs: dict[uuid.UUID, Job] = {}
+    for job in session.scalars(select(Job).where(Job.meeting_id.in_(meeting_ids)).order_by(Job.created)):
+        jobs[job.meeting_id] = job
+    versions = {
+        meeting_id: version
+        for meeting_id, version in session.execute(
+            select(TranscriptVersion.meeting_id, func.max(TranscriptVersion.version))
+            .where(TranscriptVersion.meeting_id.in_(meeting_ids))
+            .group_by(TranscriptVersion.meeting_id)
+        )
+    }
+    return {meeting_id: (jobs.get(meeting_id), versions.get(meeting_id)) for meeting_id in meeting_ids}
+
+
+def list_meetings(
+    session: Session,
+    organisation_id: uuid.UUID,
+    *,
+    title: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> MeetingPage:
+    where = [Meeting.organisation_id == organisation_id]
+    if title:
+        escaped = title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(func.lower(Meeting.title).like(f"%{escaped.lower()}%", escape="\\"))
+    if created_from is not None:
+        where.append(Meeting.created >= created_from)
+    if created_to is not None:
+        where.append(Meeting.created < created_to)
+    total = session.scalar(select(func.count()).select_from(Meeting).where(*where)) or 0
+    items = session.scalars(
+        select(Meeting).where(*where).order_by(Meeting.created.desc(), Meeting.id).limit(limit).offset(offset)
+    ).all()
+    return MeetingPage(items=list(items), total=total)
+
+
+def delete_meeting(db: Database, blobs: BlobStore, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> bool:
+    """Erase the meeting, its audio, transcript versions, jobs and derived files."""
+    with db.write() as session:
+        meeting = get_meeting(session, organisation_id, meeting_id)
+        if meeting is None:
+            return False
+        for model in (TranscriptVersion, Job):  # explicit: SQLite may run without foreign-key cascades
+            session.execute(delete(model).where(model.meeting_id == meeting_id))
+        session.delete(meeting)
+    blobs.delete_prefix(meeting_prefix(organisation_id, meeting_id))
+    return True
+
+
+# -- transcript versions -----------------------------------------------------------------------------
+def get_version(
+    session: Session, meeting_id: uuid.UUID, version: int | None = None
+) -> TranscriptVersion | None:
+    query = select(TranscriptVersion).where(TranscriptVersion.meeting_id == meeting_id)
+    if version is not None:
+        return session.scalar(query.where(TranscriptVersion.version == version))
+    return session.scalar(query.order_by(TranscriptVersion.version.desc()).limit(1))
+
+
+def list_versions(session: Session, meeting_id: uuid.UUID) -> list[TranscriptVersion]:
+    return list(
+        session.scalars(
+            select(TranscriptVersion)
+            .where(TranscriptVersion.meeting_id == meeting_id)
+            .order_by(TranscriptVersion.version)
+        )
+    )
+
+
+def add_version(
+    db: Database, meeting_id: uuid.UUID, body: dict[str, Any], *, author: str, job_id: uuid.UUID | None = None
+) -> TranscriptVersion | None:
+    """Append a version; None when the meeting is gone or `job_id` already stored its result."""
+    try:
+        with db.write() as session:
+            meeting = session.scalar(select(Meeting).where(Meeting.id == meeting_id).with_for_update())
+            if meeting is None:
+                return None
+            if job_id is not None and session.scalar(
+                select(TranscriptVersion.id).where(TranscriptVersion.job_id == job_id)
+            ):
+                return None
+            last = session.scalar(
+                select(func.max(TranscriptVersion.version)).where(TranscriptVersion.meeting_id == meeting_id)
+            )
+            row = TranscriptVersion(
+                meeting_id=meeting_id, version=(last or 0) + 1, author=author, job_id=job_id, body=body
+            )
+            session.add(row)
+        return row
+    except IntegrityError:
+        if job_id is not None:  # a concurrent delivery of the same job won the race
+            return None
+        raise
