@@ -1,0 +1,106 @@
+"""The evaluation transcripts used to measure the pseudonymiser, read as `Transcript`s, and their gold PII.
+
+Simsamu (`simsamu-text/<call>/<call>.json`, word-level JSON): one segment per monologue.
+ELITR (`elitr-minuting/dev/<meeting>/transcript_*.txt`): one segment per `(PERSONx)` turn; lines that
+follow without a speaker tag continue the turn.
+Segment ids are the 0-based turn index; gold annotations (`tests/data/pii/*.json`) point into them by
+segment id, character offset and the quoted text. The transcripts themselves stay in ../shared/eval.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from greffier.transcript import Segment, Speaker, Transcript, Word
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+GOLD_DIR = ROOT / "tests" / "data" / "pii"
+
+
+def load_simsamu(call: str) -> Transcript:
+    path = EVAL / "simsamu-text" / call / f"{call}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    segments = []
+    for index, monologue in enumerate(data["monologues"]):
+        words: list[Word] = []
+        for term in monologue["terms"]:
+            if term["type"] == "PUNCTUATION" and words:
+                last = words[-1]
+                words[-1] = Word(last.start, last.end, last.text + term["text"], speaker=last.speaker)
+            elif term["text"].strip():
+                words.append(Word(term["start"], term["end"], term["text"], speaker=monologue["speaker"]["id"]))
+        segments.append(
+            Segment(
+                id=index,
+                start=monologue["start"],
+                end=monologue["end"],
+                text=" ".join(w.text for w in words),
+                words=tuple(words),
+                speaker=monologue["speaker"]["id"],
+            )
+        )
+    speakers = tuple(Speaker(s) for s in dict.fromkeys(seg.speaker for seg in segments if seg.speaker))
+    duration = max((s.end for s in segments), default=0.0)
+    return Transcript("fr", duration, tuple(segments), speakers, source=f"simsamu/{call}")
+
+
+_ELITR_TURN = re.compile(r"^\((PERSON\d+)\)\s*(.*)$")
+
+
+def load_elitr(meeting: str) -> Transcript:
+    folder = EVAL / "elitr-minuting" / "dev" / meeting
+    path = sorted(folder.glob("transcript_*.txt"))[0]
+    turns: list[tuple[str | None, list[str]]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _ELITR_TURN.match(line.strip())
+        if match:
+            turns.append((match.group(1), [match.group(2)]))
+        elif line.strip():
+            if not turns:
+                turns.append((None, []))
+            turns[-1][1].append(line.strip())
+    segments = tuple(
+        Segment(id=i, start=float(i), end=float(i + 1), text=" ".join(lines), speaker=speaker)
+        for i, (speaker, lines) in enumerate(turns)
+    )
+    speakers = tuple(Speaker(s) for s in dict.fromkeys(seg.speaker for seg in segments if seg.speaker))
+    return Transcript("en", float(len(segments)), segments, speakers, source=f"elitr/{meeting}")
+
+
+def load(corpus: str, name: str) -> Transcript:
+    return {"simsamu": load_simsamu, "elitr": load_elitr}[corpus](name)
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    file: str
+    segment: int
+    start: int
+    end: int
+    text: str
+    category: str
+
+
+@dataclass(frozen=True)
+class GoldFile:
+    corpus: str
+    name: str
+    spans: tuple[GoldSpan, ...]
+
+
+def gold_files() -> list[GoldFile]:
+    """Every annotated transcript, in a stable order."""
+    files = []
+    for path in sorted(GOLD_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        spans = tuple(
+            GoldSpan(data["name"], s["segment"], s["start"], s["end"], s["text"], s["category"])
+            for s in data["spans"]
+        )
+        files.append(GoldFile(data["corpus"], data["name"], spans))
+    return files
