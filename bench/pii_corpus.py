@@ -90,17 +90,43 @@ class GoldSpan:
 class GoldFile:
     corpus: str
     name: str
+    split: str  # "dev": looked at while writing the rules; "heldout": not; "synthetic": our own sentences
     spans: tuple[GoldSpan, ...]
+    transcript: Transcript
 
 
 def gold_files() -> list[GoldFile]:
-    """Every annotated transcript, in a stable order."""
+    """Every annotated transcript (real ones from ../shared/eval, then the synthetic turns), in a stable order."""
     files = []
-    for path in sorted(GOLD_DIR.glob("*.json")):
+    for path in sorted(GOLD_DIR.glob("*__*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         spans = tuple(
             GoldSpan(data["name"], s["segment"], s["start"], s["end"], s["text"], s["category"])
             for s in data["spans"]
         )
-        files.append(GoldFile(data["corpus"], data["name"], spans))
+        transcript = load(data["corpus"], data["name"])
+        files.append(GoldFile(data["corpus"], data["name"], data["split"], spans, transcript))
+    files += [synthetic(path) for path in sorted(GOLD_DIR.glob("synthetic_*.txt"))]
     return files
+
+
+_MARK = re.compile(r"\{([A-Z]+)\|([^}]*)\}")
+
+
+def synthetic(path: Path) -> GoldFile:
+    """Our own turns, one per line, personal data marked {CATEGORY|text}."""
+    language = path.stem.split("_")[-1]
+    segments, spans = [], []
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    for index, line in enumerate(line for line in lines if line and not line.startswith("#")):
+        text, cursor = "", 0
+        for match in _MARK.finditer(line):
+            text += line[cursor : match.start()]
+            start = len(text)
+            text += match.group(2)
+            spans.append(GoldSpan(path.stem, index, start, len(text), match.group(2), match.group(1)))
+            cursor = match.end()
+        text += line[cursor:]
+        segments.append(Segment(id=index, start=float(index), end=index + 1.0, text=text, speaker="A"))
+    transcript = Transcript(language, float(len(segments)), tuple(segments), (Speaker("A"),), source=path.stem)
+    return GoldFile("synthetic", path.stem, "synthetic", tuple(spans), transcript)
