@@ -57,12 +57,13 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> frozenset[str]:
+@lru_cache(maxsize=2)
+def gazetteer(first_only: bool = False) -> frozenset[str]:
     names: set[str] = set()
+    attributes = ("first_names", "first_names_male", "first_names_female") + (() if first_only else ("last_names",))
     for locale in _GAZETTEER_LOCALES:
         provider = import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in ("first_names", "first_names_male", "first_names_female", "last_names"):
+        for attribute in attributes:
             names.update(fold(n) for n in getattr(provider, attribute, ()) if " " not in n)
     return frozenset(n for n in names if len(n) >= 3) - _CALENDAR - _CAPITALISED_WORDS
 
@@ -172,8 +173,12 @@ class NameFinder:
         if len(word) <= 2:
             return False
         before = turn[: match.start()].rstrip()
-        sentence_start = not before or before[-1] in ".?!"
-        return word.isupper() or not (sentence_start and self.ordinary(word))
+        if word.isupper() or (before and before[-1] not in ".?!"):
+            return True
+        # first word of a sentence: an ordinary word ("Petit", "Good") unless the lexicon says otherwise
+        if self.has_lexicon:
+            return not self.ordinary(word)
+        return fold(word) in gazetteer(first_only=True)
 
     def _continues(self, turn: str, previous: re.Match[str], nxt: re.Match[str], first: str) -> bool:
         gap = turn[previous.end() : nxt.start()]

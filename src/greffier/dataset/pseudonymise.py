@@ -167,6 +167,7 @@ class _Registry:
 class Pseudonymised:
     transcript: Transcript
     spans: dict[int, list[Span]]  # segment id -> spans found in the ORIGINAL segment text (keep private)
+    speaker_ids: dict[str, str]  # original speaker id -> new id ("speaker_N", named "Intervenant N")
 
 
 def speaker_labels(transcript: Transcript) -> dict[str, str]:
@@ -203,7 +204,8 @@ def pseudonymise(
         segments.append(replace(segment, text=text, words=(), speaker=ids.get(segment.speaker or "")))
     speakers = tuple(Speaker(ids[sid], labels[sid]) for sid in labels)
     result = replace(transcript, segments=tuple(segments), speakers=speakers, source=None, metadata={})
-    return Pseudonymised(result, {s.id: f for s, f in zip(transcript.segments, spans, strict=True)})
+    found = {s.id: f for s, f in zip(transcript.segments, spans, strict=True)}
+    return Pseudonymised(result, found, ids)
 
 
 __all__ = ["CATEGORIES", "Detector", "PseudonymiseOptions", "Pseudonymised", "Segment", "Span", "pseudonymise"]
