@@ -105,6 +105,11 @@ def gold_files() -> list[GoldFile]:
             for s in data["spans"]
         )
         transcript = load(data["corpus"], data["name"])
+        if len(transcript.segments) != data["segments"]:
+            raise ValueError(f"{path.name}: {data['segments']} turns annotated, {len(transcript.segments)} loaded")
+        for span in spans:
+            if transcript.segment(span.segment).text[span.start : span.end] != span.text:
+                raise ValueError(f"{path.name}: {span.text!r} not at turn {span.segment} [{span.start}:{span.end}]")
         files.append(GoldFile(data["corpus"], data["name"], data["split"], spans, transcript))
     files += [synthetic(path) for path in sorted(GOLD_DIR.glob("synthetic_*.txt"))]
     return files

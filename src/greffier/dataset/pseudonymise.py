@@ -190,8 +190,9 @@ def pseudonymise(
     """
     options = options or PseudonymiseOptions()
     detector = detector or Detector(transcript.language, options)
-    known = [sp.name for sp in transcript.speakers if sp.name] + [sp.id for sp in transcript.speakers]
-    known = [k for k in known if not re.fullmatch(r"(speaker|spk|intervenant|locuteur)?[_ ]?\d+", k, re.I)]
+    # names people gave the speakers (ids are technical: SPEAKER_00, medecin…)
+    known = [sp.name for sp in transcript.speakers
+             if sp.name and not re.fullmatch(r"(speaker|spk|intervenant|locuteur)[ _]*\d+", sp.name, re.I)]
     spans = detector.detect([s.text for s in transcript.segments], known_names=known)
     registry = _Registry(transcript.language, options.surrogates, seed or transcript.source or "")
     labels = speaker_labels(transcript)
