@@ -133,7 +133,7 @@ def main() -> None:
     report("Simsamu + ELITR dev (rules written while reading these)", [f for f in real if f.split == "dev"], configs)
     report("Simsamu held-out (rules frozen before scoring)", [f for f in real if f.split == "heldout"], configs)
     all_real = report("All real transcripts", real, configs)
-    report("All real transcripts", real, configs, lower=True)
+    lowered = report("All real transcripts", real, configs, lower=True)
     all_synthetic = report("Synthetic challenge turns (fr + en)", synthetic, configs)
     report("Synthetic challenge turns (fr + en)", synthetic, configs, lower=True)
     simsamu = sum(f.corpus == "simsamu" for f in real)
@@ -142,7 +142,7 @@ def main() -> None:
         "real": {"transcripts": len(real),
                  "description": f"{simsamu} Simsamu simulated French emergency calls and {len(real) - simsamu} "
                                 "ELITR English project meetings, annotated by the Greffier team",
-                 "scores": summary(all_real)},
+                 "scores": summary(all_real), "lower_cased_scores": summary(lowered)},
         "synthetic": {"turns": sum(len(f.transcript.segments) for f in synthetic),
                       "description": "French and English sentences with spoken and written identifiers",
                       "scores": summary(all_synthetic)},

@@ -105,13 +105,18 @@ Measured on {ev["real"]["transcripts"]} hand-annotated transcripts ({ev["real"][
 
 {_table(ev["real"]["scores"])}
 
+The same transcripts lower-cased (as a speech recogniser without casing would write them):
+
+{_table(ev["real"]["lower_cased_scores"])}
+
 Measured on {ev["synthetic"]["turns"]} synthetic challenge turns written for the categories the real
 transcripts do not contain ({ev["synthetic"]["description"]}):
 
 {_table(ev["synthetic"]["scores"])}
 
 Command: `{ev["command"]}`. Limits: the real transcripts contain almost only names; the other
-categories are measured on our own sentences only. Recall is not 1: rare identifiers can remain.
+categories are measured on our own sentences only. These samples are small: identifiers of forms
+not seen here can remain.
 Quasi-identifiers (places, jobs, ages under 90, health details) are kept.
 
 ## Licence
