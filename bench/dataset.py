@@ -70,7 +70,9 @@ def score(files: list[GoldFile], options: PseudonymiseOptions, lower: bool = Fal
                 if any(g.start < s.end and s.start < g.end for g in gold_here):
                     result.correct[s.category] += 1
                 else:
-                    result.wrong.append(f"{file.name}#{segment_id} {s.category} {text[s.start:s.end]!r} ({s.source})")
+                    result.wrong.append(
+                        f"{file.name}#{segment_id} {s.category} {text[s.start : s.end]!r} ({s.source})"
+                    )
     return result
 
 
@@ -113,8 +115,11 @@ def summary(s: Score) -> dict[str, dict[str, float | int | None]]:
     def clean(x: float) -> float | None:
         return None if x != x else round(x, 3)
 
-    out = {c: {"n": s.gold[c], "recall": clean(s.recall(c)), "precision": clean(s.precision(c))}
-           for c in CATEGORIES if s.gold[c]}
+    out = {
+        c: {"n": s.gold[c], "recall": clean(s.recall(c)), "precision": clean(s.precision(c))}
+        for c in CATEGORIES
+        if s.gold[c]
+    }
     out["ALL"] = {"n": sum(s.gold.values()), "recall": clean(s.recall()), "precision": clean(s.precision())}
     return out
 
@@ -130,8 +135,14 @@ def main() -> None:
     }
     real = [f for f in files if f.corpus != "synthetic"]
     synthetic = [f for f in files if f.corpus == "synthetic"]
-    report("Simsamu + ELITR dev (rules written while reading these)", [f for f in real if f.split == "dev"], configs)
-    report("Simsamu held-out (rules frozen before scoring)", [f for f in real if f.split == "heldout"], configs)
+    report(
+        "Simsamu + ELITR dev (rules written while reading these)",
+        [f for f in real if f.split == "dev"],
+        configs,
+    )
+    report(
+        "Simsamu held-out (rules frozen before scoring)", [f for f in real if f.split == "heldout"], configs
+    )
     all_real = report("All real transcripts", real, configs)
     lowered = report("All real transcripts", real, configs, lower=True)
     all_synthetic = report("Synthetic challenge turns (fr + en)", synthetic, configs)
@@ -139,13 +150,18 @@ def main() -> None:
     simsamu = sum(f.corpus == "simsamu" for f in real)
     measured = {
         "command": "PYTHONPATH=src python -m bench dataset",
-        "real": {"transcripts": len(real),
-                 "description": f"{simsamu} Simsamu simulated French emergency calls and {len(real) - simsamu} "
-                                "ELITR English project meetings, annotated by the Greffier team",
-                 "scores": summary(all_real), "lower_cased_scores": summary(lowered)},
-        "synthetic": {"turns": sum(len(f.transcript.segments) for f in synthetic),
-                      "description": "French and English sentences with spoken and written identifiers",
-                      "scores": summary(all_synthetic)},
+        "real": {
+            "transcripts": len(real),
+            "description": f"{simsamu} Simsamu simulated French emergency calls and {len(real) - simsamu} "
+            "ELITR English project meetings, annotated by the Greffier team",
+            "scores": summary(all_real),
+            "lower_cased_scores": summary(lowered),
+        },
+        "synthetic": {
+            "turns": sum(len(f.transcript.segments) for f in synthetic),
+            "description": "French and English sentences with spoken and written identifiers",
+            "scores": summary(all_synthetic),
+        },
     }
     path = Path(__file__).resolve().parents[1] / "src" / "greffier" / "dataset" / "pii_eval.json"
     path.write_text(json.dumps(measured, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -33,7 +33,9 @@ def load_simsamu(call: str) -> Transcript:
                 last = words[-1]
                 words[-1] = Word(last.start, last.end, last.text + term["text"], speaker=last.speaker)
             elif term["text"].strip():
-                words.append(Word(term["start"], term["end"], term["text"], speaker=monologue["speaker"]["id"]))
+                words.append(
+                    Word(term["start"], term["end"], term["text"], speaker=monologue["speaker"]["id"])
+                )
         segments.append(
             Segment(
                 id=index,
@@ -106,10 +108,14 @@ def gold_files() -> list[GoldFile]:
         )
         transcript = load(data["corpus"], data["name"])
         if len(transcript.segments) != data["segments"]:
-            raise ValueError(f"{path.name}: {data['segments']} turns annotated, {len(transcript.segments)} loaded")
+            raise ValueError(
+                f"{path.name}: {data['segments']} turns annotated, {len(transcript.segments)} loaded"
+            )
         for span in spans:
             if transcript.segment(span.segment).text[span.start : span.end] != span.text:
-                raise ValueError(f"{path.name}: {span.text!r} not at turn {span.segment} [{span.start}:{span.end}]")
+                raise ValueError(
+                    f"{path.name}: {span.text!r} not at turn {span.segment} [{span.start}:{span.end}]"
+                )
         files.append(GoldFile(data["corpus"], data["name"], data["split"], spans, transcript))
     files += [synthetic(path) for path in sorted(GOLD_DIR.glob("synthetic_*.txt"))]
     return files
@@ -133,5 +139,7 @@ def synthetic(path: Path) -> GoldFile:
             cursor = match.end()
         text += line[cursor:]
         segments.append(Segment(id=index, start=float(index), end=index + 1.0, text=text, speaker="A"))
-    transcript = Transcript(language, float(len(segments)), tuple(segments), (Speaker("A"),), source=path.stem)
+    transcript = Transcript(
+        language, float(len(segments)), tuple(segments), (Speaker("A"),), source=path.stem
+    )
     return GoldFile("synthetic", path.stem, "synthetic", tuple(spans), transcript)
