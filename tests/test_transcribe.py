@@ -6,9 +6,9 @@ from functools import cache
 
 import pytest
 
-from bench.common.references import english, french
+from bench.common.references import Reference, english, french
 from bench.common.text import corpus_wer
-from greffier.pipeline import TranscribeOptions, transcribe_file
+from greffier.pipeline import TranscribeOptions, transcribe_file, transcribe_files
 from greffier.transcript import Transcript
 from tests.conftest import eval_file
 
@@ -19,19 +19,21 @@ def transcribe(relative_or_path: str, language: str | None) -> Transcript:
     return transcribe_file(path, TranscribeOptions(language=language))
 
 
+def batch_wer(refs: list[Reference], language: str) -> float:
+    """All files transcribed together, as `greffier transcribe FILE...` does."""
+    texts = dict(transcribe_files([r.audio for r in refs], TranscribeOptions(language=language)))
+    return corpus_wer([(r.text, texts[i].text) for i, r in enumerate(refs)], language)
+
+
 def test_french_wer():
-    refs = french()
-    pairs = [(r.text, transcribe(str(r.audio), "fr").text) for r in refs]
-    wer = corpus_wer(pairs, "fr")
+    wer = batch_wer(french(), "fr")
     # Measured 0.xx with Whisper base int8 on these 16 files (spontaneous speech, 8-44 kHz);
     # plain faster-whisper scores about the same (bench/asr.py).
     assert wer < 0.40, f"French WER {wer:.3f}"
 
 
 def test_english_wer():
-    refs = english()
-    pairs = [(r.text, transcribe(str(r.audio), "en").text) for r in refs]
-    wer = corpus_wer(pairs, "en")
+    wer = batch_wer(english(), "en")
     assert wer < 0.15, f"English WER {wer:.3f}"
 
 
