@@ -1,7 +1,8 @@
 """The service under load, in scaled mode on loopback: PostgreSQL, Redis, `greffier serve` and real
 `greffier worker` processes, all started here in temp folders (ports 18000-18299).
 
-    python -m bench service                       # about 8 minutes
+    python -m bench service                       # scaled mode, about 8 minutes
+    python -m bench.service --mode embedded       # SQLite, jobs in threads of `greffier serve`
     python -m bench.service --seconds 20 --clients 50 --pause 0.5
 
 1. Throughput: a batch of short French recordings (sppas-samples, 2-10 s each) with 1 worker, then
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -140,8 +142,46 @@ def _measure(
     return {"p50": p50, "p99": p99}
 
 
+class _Deployment:
+    """`greffier serve` and its job workers: `greffier worker` processes (scaled), or job threads
+    inside the service (embedded, which restarts the service to change their number)."""
+
+    def __init__(self, mode: str, env: dict[str, str], data: Path) -> None:
+        from servers import Process, Service
+
+        self.mode, self.env, self.data = mode, env, data
+        self.workers: list[Process] = []
+        self.count = 0 if mode == "scaled" else 1
+        self.service = Service({**env, "GREFFIER_WORKERS": str(self.count)}, data / "serve.log").start()
+
+    def scale(self, count: int) -> None:
+        from servers import Process, Service, wait_for
+
+        if self.mode == "embedded":
+            self.service.stop()
+            self.service = Service(
+                {**self.env, "GREFFIER_WORKERS": str(count)}, self.data / "serve.log"
+            ).start()
+        while len(self.workers) < count and self.mode == "scaled":
+            worker = Process(["worker"], self.env, self.data / f"worker{len(self.workers)}.log").start()
+            self.workers.append(worker)
+            wait_for(lambda w=worker: "ready." in w.output(), 90, "a Celery worker")
+        self.count = count
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.kill()
+        self.service.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.service", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--mode",
+        choices=("scaled", "embedded"),
+        default="scaled",
+        help="scaled: PostgreSQL + Redis + `greffier worker`; embedded: SQLite + job threads",
+    )
     parser.add_argument("--seconds", type=float, default=60, help="polling duration while workers transcribe")
     parser.add_argument("--stress-seconds", type=float, default=20, help="no-pause duration while they do")
     parser.add_argument("--baseline-seconds", type=float, default=10, help="each mode with idle workers")
@@ -151,88 +191,89 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from greffier.store import accounts
     from greffier.store.db import Database
-    from servers import Process, Service, postgres, redis, service_env, wait_for
+    from servers import postgres, redis, service_env
 
     files = [EVAL / name for name in SHORT_FILES]
-    with postgres() as database_url, redis() as broker_url, tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        env = service_env(data, database_url=database_url, broker_url=broker_url, threads=1)
-        db = Database(database_url)
+    with contextlib.ExitStack() as stack:
+        data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        if args.mode == "scaled":
+            urls = {
+                "database_url": stack.enter_context(postgres()),
+                "broker_url": stack.enter_context(redis()),
+            }
+        else:
+            urls = {"database_url": f"sqlite:///{data / 'greffier.db'}"}
+        env = service_env(data, threads=1, **urls)
+        db = Database(urls["database_url"])
         db.migrate()
         accounts.create_organisation(db, "bench")
         accounts.create_user(db, "bench@example.org", "bench")
         token = accounts.create_token(db, "bench@example.org")
         db.dispose()
-        service = Service(env, data / "serve.log").start()
-        workers: list[Process] = []
-        try:
-            client = service.client(token)
+        deployment = _Deployment(args.mode, env, data)
+        stack.callback(deployment.stop)
 
-            def add_worker() -> None:
-                worker = Process(["worker"], env, data / f"worker{len(workers)}.log").start()
-                workers.append(worker)
-                wait_for(lambda: "ready." in worker.output(), 90, "a Celery worker")
+        def batch(count: int) -> tuple[float, int]:
+            with deployment.service.client(token) as client:
+                return _batch(client, files[:count], 600)
 
-            add_worker()
-            _batch(client, files[:1], 120)  # warm-up: model load
-            one, ok_one = _batch(client, files, 600)
-            add_worker()
-            _batch(client, files[:2], 120)  # warm-up of the second worker
-            two, ok_two = _batch(client, files, 600)
-            print(
-                f"\nthroughput ({len(files)} recordings of 2-10 s, French, Whisper base int8, 1 thread each)"
-            )
-            print(f"  1 worker:  {one:6.1f} jobs/min ({ok_one}/{len(files)} succeeded)")
-            print(
-                f"  2 workers: {two:6.1f} jobs/min ({ok_two}/{len(files)} succeeded)   ratio {two / one:.2f}x"
-            )
+        deployment.scale(1)
+        batch(1)  # warm-up: model load
+        one, ok_one = batch(len(files))
+        deployment.scale(2)
+        batch(2)  # warm-up of the second worker
+        two, ok_two = batch(len(files))
+        print(
+            f"\nthroughput, {args.mode} mode ({len(files)} recordings of 2-10 s, French, Whisper base int8, "
+            "1 thread each)"
+        )
+        print(f"  1 worker:  {one:6.1f} jobs/min ({ok_one}/{len(files)} succeeded)")
+        print(f"  2 workers: {two:6.1f} jobs/min ({ok_two}/{len(files)} succeeded)   ratio {two / one:.2f}x")
 
-            known = [_upload(client, files[0])]
-            _drain(client, known, 120)
-            print(
-                f"\nlatency, {args.clients} concurrent clients polling GET /api/jobs/{{id}} and GET /api/meetings"
+        service = deployment.service
+        client = service.client(token)
+        known = [_upload(client, files[0])]
+        _drain(client, known, 120)
+        print(
+            f"\nlatency, {args.clients} concurrent clients polling GET /api/jobs/{{id}} and GET /api/meetings"
+        )
+        modes = [(f"poll every {args.pause:g} s", args.pause), ("no pause (saturation)", 0.0)]
+        idle = {
+            pause: _measure(
+                f"idle, {name}",
+                service.pid,
+                service.url,
+                token,
+                known,
+                args.clients,
+                args.baseline_seconds,
+                pause,
             )
-            modes = [(f"poll every {args.pause:g} s", args.pause), ("no pause (saturation)", 0.0)]
-            idle = {
-                pause: _measure(
-                    f"idle, {name}",
-                    service.pid,
-                    service.url,
-                    token,
-                    known,
-                    args.clients,
-                    args.baseline_seconds,
-                    pause,
-                )
-                for name, pause in modes
-            }
-            batch = [_upload(client, path) for path in files * 3]
-            busy = {
-                pause: _measure(
-                    f"2 workers busy, {name}",
-                    service.pid,
-                    service.url,
-                    token,
-                    batch,
-                    args.clients,
-                    args.seconds if pause else args.stress_seconds,
-                    pause,
-                )
-                for name, pause in modes
-            }
-            during = sum(client.get(f"/api/jobs/{job_id}").json()["state"] == "succeeded" for job_id in batch)
-            states = _drain(client, batch, 900)
-            lost = sum(state != "succeeded" for state in states.values())
-            for name, pause in modes:
-                print(f"  p99 busy / idle, {name}: {busy[pause]['p99'] / idle[pause]['p99']:.2f}x")
-            print(
-                f"  jobs submitted {len(batch)}, done during the load {during}, "
-                f"lost {lost} (not succeeded after draining)"
+            for name, pause in modes
+        }
+        load = [_upload(client, path) for path in files * 3]
+        busy = {
+            pause: _measure(
+                f"2 workers busy, {name}",
+                service.pid,
+                service.url,
+                token,
+                load,
+                args.clients,
+                args.seconds if pause else args.stress_seconds,
+                pause,
             )
-        finally:
-            for worker in workers:
-                worker.kill()
-            service.stop()
+            for name, pause in modes
+        }
+        during = sum(client.get(f"/api/jobs/{job_id}").json()["state"] == "succeeded" for job_id in load)
+        states = _drain(client, load, 900)
+        lost = sum(state != "succeeded" for state in states.values())
+        for name, pause in modes:
+            print(f"  p99 busy / idle, {name}: {busy[pause]['p99'] / idle[pause]['p99']:.2f}x")
+        print(
+            f"  jobs submitted {len(load)}, done during the load {during}, "
+            f"lost {lost} (not succeeded after draining)"
+        )
 
 
 if __name__ == "__main__":

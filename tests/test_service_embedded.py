@@ -18,7 +18,7 @@ import schemathesis
 import srt
 from schemathesis.checks import not_a_server_error
 
-from conftest import ROOT, eval_file
+from conftest import ROOT, eval_file, run_cli
 from greffier import export
 from greffier.api.app import create_app
 from greffier.config import Settings
@@ -416,3 +416,9 @@ def test_verbose_json_follows_the_timestamp_granularities() -> None:
     only_words = verbose_json(transcript, ["word"])
     assert only_words.words and only_words.segments is None
     assert verbose_json(transcript, ["segment"]).words is None
+
+
+def test_worker_without_a_broker_says_what_to_do(tmp_path: Path) -> None:
+    done = run_cli("worker", env=service_env(tmp_path))
+    assert done.returncode == 2
+    assert "GREFFIER_BROKER_URL" in done.stderr and "greffier serve" in done.stderr

@@ -159,8 +159,14 @@ class JobRunner:
     def requeue_lost(self) -> list[tuple[uuid.UUID, str]]:
         """Put running jobs whose worker is lost back in the queue; returns (job id, queue) to dispatch."""
         now, found = utcnow(), []
+        with self.db.read() as session:  # the common case, nothing lost, needs no write lock
+            running = session.scalars(select(Job).where(Job.state == JobState.RUNNING)).all()
+        if not any(self._lost(job, now) for job in running):
+            return found
         with self.db.write() as session:
-            running = session.scalars(select(Job).where(Job.state == JobState.RUNNING).with_for_update())
+            running = session.scalars(
+                select(Job).where(Job.state == JobState.RUNNING).with_for_update()
+            ).all()
             for job in running:
                 if self._lost(job, now):
                     self._set_state(session, job, JobState.QUEUED, now)
