@@ -16,6 +16,7 @@
    errors, the service's CPU time per request, and lost jobs (jobs of the batch that did not
    succeed). Target (issue 4): p99 under 200 ms, zero errors, zero lost jobs.
 The load generator runs on the same machine and shares its CPUs with the service and the workers.
+In embedded mode the service's CPU time includes its transcription threads.
 """
 
 from __future__ import annotations
