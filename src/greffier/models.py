@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -183,7 +184,10 @@ def _verify(spec: ModelSpec, directory: Path, *, rehash: bool) -> None:
                 + ("…" if len(spec.packages) > 2 else ""),
             )
         fresh[f.name] = {"sha256": actual, **_stamp(path)}
-    stamp_file.write_text(json.dumps(fresh, indent=1))
+    if fresh != stamps:  # atomically: other processes (service workers) read it at the same time
+        tmp = stamp_file.with_name(f".verified-{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(fresh, indent=1))
+        os.replace(tmp, stamp_file)
 
 
 def ensure_model(key: str, settings: Settings | None = None, *, rehash: bool = False) -> Path:
