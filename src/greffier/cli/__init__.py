@@ -12,6 +12,7 @@ from greffier.errors import GreffierError
 
 # Command modules register themselves on import.
 from greffier.cli import call_cmd, models_cmd, transcribe_cmd  # noqa: F401  isort: skip
+from greffier.cli import speakers_cmd  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 
