@@ -17,11 +17,12 @@ from greffier.audio import SAMPLE_RATE
 from greffier.config import Settings
 from greffier.diarize.assign import recheck_interjections, split_by_speaker, word_speakers
 from greffier.diarize.channels import merge_channels
-from greffier.diarize.cluster import cluster
+from greffier.diarize.cluster import centre, centroids, cluster
 from greffier.diarize.embed import SpeakerEmbedder, get_embedder
 from greffier.diarize.options import DiarizeOptions
 from greffier.diarize.timeline import regions_of, turns, windows
 from greffier.transcript import Transcript
+from greffier.vad import Region
 
 __all__ = ["DiarizeOptions", "SpeakerEmbedder", "diarize", "merge_channels"]
 
@@ -38,9 +39,10 @@ def diarize(
 ) -> Transcript:
     """A new transcript whose speakers are found in `audio`; every segment and word gets one."""
     options = options or DiarizeOptions()
-    spans = windows(regions_of(audio))
-    if not spans or not transcript.words:
+    if not transcript.words:
         return replace(transcript, speakers=())
+    # Words where the VAD heard nothing (quiet speech) still belong to someone: their segments count.
+    spans = windows(regions_of(audio) or [Region(s.start, s.end) for s in transcript.segments])
     embedder = embedder or get_embedder(settings)
     vectors = embedder.embed(audio, spans)
     labels = cluster(vectors, options)
@@ -48,13 +50,13 @@ def diarize(
     words = transcript.words
     speakers = word_speakers(words, speaker_turns)
 
+    mean = vectors.mean(axis=0)
+
     def voice_of(spans_s: list[tuple[float, float]]) -> np.ndarray:
         pad = INTERJECTION_PAD_S
-        return embedder.embed(
-            audio, [(max(0, round((s - pad) * SAMPLE_RATE)), round((e + pad) * SAMPLE_RATE)) for s, e in spans_s]
-        )
+        samples = [(max(0, round((s - pad) * SAMPLE_RATE)), round((e + pad) * SAMPLE_RATE)) for s, e in spans_s]
+        return centre(embedder.embed(audio, samples), mean)
 
-    centroids = np.stack([vectors[labels == k].mean(axis=0) for k in range(labels.max() + 1)])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    speakers = recheck_interjections(words, speakers, voice_of, centroids)
+    voices = centroids(labels, centre(vectors, mean))
+    speakers = recheck_interjections(words, speakers, voice_of, voices)
     return split_by_speaker(transcript, speakers, speaker_turns)

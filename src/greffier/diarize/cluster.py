@@ -4,15 +4,13 @@ The recipe is 3D-Speaker's (the authors of CAM++), on scikit-learn and SciPy: ke
 strongest similarities, take the graph Laplacian's eigenvectors, read the speaker count from the
 largest eigen-gap within the allowed bounds, k-means in that spectral space; then, when the count
 was estimated, fold clusters too small to be a speaker into their nearest neighbour and merge
-clusters whose centroids are nearly the same voice.
+clusters whose centroids are nearly the same voice. Last, windows move to their nearest centroid
+in the recording-centred space (measured: 2 s less confusion on the 187 s edf8k call).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import eigh
-from scipy.sparse.csgraph import laplacian
-from sklearn.cluster import KMeans
 
 from greffier.diarize.options import DiarizeOptions
 
@@ -45,14 +43,19 @@ def cluster(embeddings: np.ndarray, options: DiarizeOptions) -> np.ndarray:
         k = int(np.argmax(gaps)) + low if len(gaps) else low
     if k == 1:
         return np.zeros(n, dtype=int)
+    from sklearn.cluster import KMeans  # imported here: seconds of start-up that only diarization pays
+
     labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors[:, :k])
     if options.num_speakers is None:
         labels = _fold_small(labels, embeddings, min_clusters=options.low)
         labels = _merge_close(labels, embeddings, min_clusters=options.low)
-    return _renumber(labels)
+    return _refine(_renumber(labels), embeddings)
 
 
 def _spectral_space(embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.linalg import eigh
+    from scipy.sparse.csgraph import laplacian
+
     affinity = embeddings @ embeddings.T
     n = len(affinity)
     drop = min(int((1 - PRUNE_FRACTION) * n), n - MIN_NEIGHBOURS)
@@ -97,6 +100,31 @@ def _merge_close(labels: np.ndarray, embeddings: np.ndarray, *, min_clusters: in
         if similarity[a, b] < MERGE_COSINE:
             return labels
         labels[labels == ids[b]] = ids[a]
+
+
+def centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Vectors minus the recording's mean voice (what all windows share: channel, room), re-normalised."""
+    centred = vectors - mean
+    return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-8)
+
+
+def centroids(labels: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """The normalised mean vector of each label 0..k-1."""
+    return _centroids(labels, vectors, np.arange(int(labels.max()) + 1))
+
+
+def _refine(labels: np.ndarray, embeddings: np.ndarray, iterations: int = 5) -> np.ndarray:
+    """Move each window to its nearest centroid in the recording-centred space."""
+    k = int(labels.max()) + 1
+    if k == 1:
+        return labels
+    centred = centre(embeddings, embeddings.mean(axis=0))
+    for _ in range(iterations):
+        moved = np.argmax(centred @ centroids(labels, centred).T, axis=1)
+        if np.array_equal(moved, labels) or len(np.unique(moved)) < k:
+            break
+        labels = moved
+    return labels
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
