@@ -19,7 +19,9 @@ def _load(path: Path) -> Transcript:
     try:
         return Transcript.load(path)
     except InvalidTranscript as exc:
-        raise GreffierError(str(exc), "give a transcript JSON written by `greffier transcribe -f json`") from exc
+        raise GreffierError(
+            str(exc), "give a transcript JSON written by `greffier transcribe -f json`"
+        ) from exc
 
 
 @speakers_app.command("list")
@@ -29,7 +31,9 @@ def list_command(transcript_file: Path = typer.Argument(..., help="A transcript 
     table = Table("id", "name", "segments", "speaking time (s)")
     for speaker in transcript.speakers:
         mine = [s for s in transcript.segments if s.speaker == speaker.id]
-        table.add_row(speaker.id, speaker.name or "", str(len(mine)), f"{sum(s.end - s.start for s in mine):.1f}")
+        table.add_row(
+            speaker.id, speaker.name or "", str(len(mine)), f"{sum(s.end - s.start for s in mine):.1f}"
+        )
     console.print(table)
     if not transcript.speakers:
         console.print("no speakers: transcribe with --diarize (or --channels-as-speakers) to find them")
@@ -48,6 +52,6 @@ def rename_command(
         known = ", ".join(f"{s.id} ({s.name})" if s.name else s.id for s in transcript.speakers) or "none"
         raise GreffierError(f"{transcript_file} has no speaker {speaker!r}", f"use one of: {known}")
     if not name.strip():
-        raise GreffierError("the new name is empty", "give a name, e.g. \"Marie\"")
+        raise GreffierError("the new name is empty", 'give a name, e.g. "Marie"')
     transcript.rename_speaker(match[0], name.strip()).save(transcript_file)
     console.print(f"{match[0]} is now {name.strip()!r} in {transcript_file}")

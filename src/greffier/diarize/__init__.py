@@ -54,7 +54,9 @@ def diarize(
 
     def voice_of(spans_s: list[tuple[float, float]]) -> np.ndarray:
         pad = INTERJECTION_PAD_S
-        samples = [(max(0, round((s - pad) * SAMPLE_RATE)), round((e + pad) * SAMPLE_RATE)) for s, e in spans_s]
+        samples = [
+            (max(0, round((s - pad) * SAMPLE_RATE)), round((e + pad) * SAMPLE_RATE)) for s, e in spans_s
+        ]
         return centre(embedder.embed(audio, samples), mean)
 
     voices = centroids(labels, centre(vectors, mean))

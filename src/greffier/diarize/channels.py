@@ -15,7 +15,11 @@ def channel_speaker(channel: int) -> str:
 def merge_channels(transcripts: Sequence[Transcript]) -> Transcript:
     """One transcript from one per channel (channel i speaks as SPEAKER_0i), segments in time order."""
     labelled = [
-        replace(s, speaker=channel_speaker(i), words=tuple(replace(w, speaker=channel_speaker(i)) for w in s.words))
+        replace(
+            s,
+            speaker=channel_speaker(i),
+            words=tuple(replace(w, speaker=channel_speaker(i)) for w in s.words),
+        )
         for i, t in enumerate(transcripts)
         for s in t.segments
     ]
@@ -27,5 +31,7 @@ def merge_channels(transcripts: Sequence[Transcript]) -> Transcript:
         first,
         duration=max(t.duration for t in transcripts),
         segments=segments,
-        speakers=tuple(Speaker(channel_speaker(i)) for i in range(len(transcripts)) if channel_speaker(i) in spoke),
+        speakers=tuple(
+            Speaker(channel_speaker(i)) for i in range(len(transcripts)) if channel_speaker(i) in spoke
+        ),
     )

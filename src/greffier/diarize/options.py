@@ -25,7 +25,11 @@ class DiarizeOptions:
         ):
             if value is not None and value < 1:
                 raise OptionsError(f"{flag} {value} is below 1", f"give {flag} 1 or more, or leave it out")
-        if self.min_speakers is not None and self.max_speakers is not None and self.min_speakers > self.max_speakers:
+        if (
+            self.min_speakers is not None
+            and self.max_speakers is not None
+            and self.min_speakers > self.max_speakers
+        ):
             raise OptionsError(
                 f"--min-speakers {self.min_speakers} is above --max-speakers {self.max_speakers}",
                 "give a minimum no larger than the maximum (or --num-speakers N if the count is known)",
