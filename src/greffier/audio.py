@@ -155,11 +155,15 @@ class PcmBuffer:
         self.sample_rate = sample_rate
 
     @classmethod
-    def decode(cls, path: Path, progress: Callable[[float], None] | None = None) -> PcmBuffer:
+    def decode(
+        cls, path: Path, progress: Callable[[float], None] | None = None, *, channel: int | None = None
+    ) -> PcmBuffer:
+        """The recording down-mixed to mono, or only its `channel` (0 = left, 1 = right)."""
         duration = probe(path).duration
         blocks = []
         done = 0
-        for block in stream_audio(path, block_seconds=30.0):
+        for block in stream_audio(path, block_seconds=30.0, split_channels=channel is not None):
+            block = block if channel is None else block[channel]
             blocks.append((np.clip(block, -1.0, 1.0) * 32767).astype(np.int16))
             done += len(block)
             if progress and duration:

@@ -160,7 +160,7 @@ def _stamp(path: Path) -> dict[str, float | int]:
 
 def _verify(spec: ModelSpec, directory: Path, *, rehash: bool) -> None:
     stamp_file = directory / ".verified.json"
-    stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() and not rehash else {}
+    stamps = _read_stamps(stamp_file) if not rehash else {}
     fresh = {}
     for f in spec.files:
         path = directory / f.name
@@ -184,10 +184,17 @@ def _verify(spec: ModelSpec, directory: Path, *, rehash: bool) -> None:
                 + ("…" if len(spec.packages) > 2 else ""),
             )
         fresh[f.name] = {"sha256": actual, **_stamp(path)}
-    if fresh != stamps:  # atomically: other processes (service workers) read it at the same time
-        tmp = stamp_file.with_name(f".verified-{os.getpid()}.tmp")
+    if fresh != stamps:  # written atomically: other processes read it at the same time
+        tmp = stamp_file.with_name(f"{stamp_file.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(fresh, indent=1))
         os.replace(tmp, stamp_file)
+
+
+def _read_stamps(stamp_file: Path) -> dict:
+    try:
+        return json.loads(stamp_file.read_text())
+    except (OSError, ValueError):  # none yet, or unreadable: the files are hashed again
+        return {}
 
 
 def ensure_model(key: str, settings: Settings | None = None, *, rehash: bool = False) -> Path:

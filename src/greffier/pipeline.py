@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from greffier.asr.whisper import DecodeOptions, Job, WhisperEngine, get_engine
-from greffier.audio import PcmBuffer
+from greffier.audio import PcmBuffer, probe
 from greffier.config import Settings, get_settings
-from greffier.errors import GreffierError
+from greffier.diarize import DiarizeOptions, diarize, merge_channels
+from greffier.errors import GreffierError, OptionsError
 from greffier.transcript import Transcript
 from greffier.vad import group_chunks, speech_regions
 
@@ -56,17 +58,18 @@ def transcribe_files(
     options = options or TranscribeOptions()
     settings = settings or get_settings()
     progress = progress or _no_progress
+    _diarize_options(options)  # contradictory speaker options fail before any decoding
     engine = get_engine(options.model or settings.asr_model, settings)
-    group: list[tuple[int, Path, PcmBuffer]] = []
+    group: list[tuple[int, Path, list[PcmBuffer]]] = []
     seconds = 0.0
     for index, path in enumerate(paths):
         try:
-            audio = PcmBuffer.decode(Path(path), progress=lambda f: progress("decode", f))
+            tracks = _decode(Path(path), options, progress)
         except GreffierError as exc:
             yield index, exc
             continue
-        group.append((index, Path(path), audio))
-        seconds += audio.duration
+        group.append((index, Path(path), tracks))
+        seconds += tracks[0].duration
         if seconds >= GROUP_SECONDS:
             yield from _transcribe_group(engine, group, options, settings, progress)
             group, seconds = [], 0.0
@@ -74,15 +77,32 @@ def transcribe_files(
         yield from _transcribe_group(engine, group, options, settings, progress)
 
 
+def _decode(path: Path, options: TranscribeOptions, progress: ProgressCallback) -> list[PcmBuffer]:
+    """The recording as one mono track, or one track per channel when channels are the speakers."""
+    if not options.channels_as_speakers:
+        return [PcmBuffer.decode(path, progress=lambda f: progress("decode", f))]
+    channels = probe(path).channels
+    if channels < 2:
+        raise OptionsError(
+            f"{path} has {channels} audio channel; --channels-as-speakers needs a stereo call",
+            "use --diarize to find the speakers of a mono recording",
+        )
+    return [PcmBuffer.decode(path, progress=lambda f: progress("decode", f), channel=c) for c in (0, 1)]
+
+
+def _diarize_options(options: TranscribeOptions) -> DiarizeOptions:
+    return DiarizeOptions(options.num_speakers, options.min_speakers, options.max_speakers)
+
+
 def _transcribe_group(
     engine: WhisperEngine,
-    group: list[tuple[int, Path, PcmBuffer]],
+    group: list[tuple[int, Path, list[PcmBuffer]]],
     options: TranscribeOptions,
     settings: Settings,
     progress: ProgressCallback,
 ) -> Iterator[tuple[int, Transcript]]:
     jobs, probabilities = [], []
-    for _, _, audio in group:
+    for audio in (track for _, _, tracks in group for track in tracks):
         chunks = tuple(group_chunks(speech_regions(audio.read, audio.num_samples)))
         if options.language:
             language, probability = options.language, None
@@ -93,20 +113,39 @@ def _transcribe_group(
     progress("vad", 1.0)
     decode = DecodeOptions(beam_size=settings.beam_size, batch_size=settings.batch_size)
     segments = engine.transcribe(jobs, decode, progress=lambda f: progress("asr", f))
-    for (index, path, audio), job, probability, found in zip(
-        group, jobs, probabilities, segments, strict=True
-    ):
-        yield (
-            index,
+    results = zip(jobs, probabilities, segments, strict=True)
+    for index, path, tracks in group:
+        parts = [
             Transcript(
                 language=job.language,
-                duration=audio.duration,
+                duration=job.audio.duration,
                 segments=tuple(found),
                 language_probability=probability,
                 source=str(path),
                 model=engine.name,
-            ),
-        )
+            )
+            for job, probability, found in islice(results, len(tracks))
+        ]
+        yield index, _speakers(parts, tracks, options, settings, progress)
+
+
+def _speakers(
+    parts: list[Transcript],
+    tracks: list[PcmBuffer],
+    options: TranscribeOptions,
+    settings: Settings,
+    progress: ProgressCallback,
+) -> Transcript:
+    """One transcript per channel merged (channels as speakers), or the speakers found by diarization."""
+    if options.channels_as_speakers:
+        return merge_channels(parts)
+    if not options.diarize:
+        return parts[0]
+    progress("diarize", 0.0)
+    audio = tracks[0]
+    found = diarize(audio.read(0, audio.num_samples), parts[0], _diarize_options(options), settings=settings)
+    progress("diarize", 1.0)
+    return found
 
 
 def transcribe_file(

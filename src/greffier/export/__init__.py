@@ -6,7 +6,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from greffier.errors import OptionsError
-from greffier.export import docx, json_, md, srt, tsv, txt, vtt
+from greffier.export import docx, json_, md, rttm, srt, tsv, txt, vtt
 from greffier.transcript import Transcript
 
 _MODULES: dict[str, ModuleType] = {
@@ -17,6 +17,7 @@ _MODULES: dict[str, ModuleType] = {
     "tsv": tsv,
     "md": md,
     "docx": docx,
+    "rttm": rttm,
 }
 
 FORMATS: tuple[str, ...] = tuple(_MODULES)

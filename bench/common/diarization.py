@@ -1,0 +1,142 @@
+"""Speaker-diarization references of ../shared/eval and their scores: DER (pyannote.metrics, collar
+0.25 s, the UEM where one is given) on the transcript's RTTM export, and cpWER (meeteval) on its
+speaker-attributed text, both with the text normalisation of every other WER here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common.references import EVAL
+from bench.common.text import normalise
+from greffier.export import render
+from greffier.transcript import Transcript
+
+COLLAR = 0.25
+
+
+@dataclass(frozen=True)
+class DiarizationReference:
+    name: str
+    """The file id used in the RTTM/STM references."""
+    audio: Path
+    language: str
+    rttm: Path
+    stm: Path
+    uem: Path | None
+
+
+def references() -> list[DiarizationReference]:
+    """ssak edf8k (2 speakers, 8 kHz phone call), ssak tcof2channels (3), pyannote sample (2)."""
+    ssak = EVAL / "linto-ssak"
+    out = [
+        DiarizationReference(
+            name,
+            ssak / "tests/data/audio" / audio,
+            "fr",
+            ssak / "DERIVED" / f"{name}.rttm",
+            ssak / "DERIVED" / f"{name}.stm",
+            ssak / "DERIVED" / f"{name}.uem",
+        )
+        for name, audio in (("edf8k", "edf8k.mp3"), ("tcof2channels", "tcof2channels.wav"))
+    ]
+    pyannote = EVAL / "pyannote-sample"
+    out.append(
+        DiarizationReference(
+            "sample", pyannote / "sample.wav", "en", pyannote / "sample.rttm", pyannote / "sample.stm", None
+        )
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class DerScore:
+    missed: float
+    false_alarm: float
+    confusion: float
+    total: float
+    """Seconds of reference speech scored."""
+
+    @property
+    def rate(self) -> float:
+        return (self.missed + self.false_alarm + self.confusion) / self.total if self.total else 0.0
+
+    def __add__(self, other: DerScore) -> DerScore:
+        return DerScore(
+            self.missed + other.missed,
+            self.false_alarm + other.false_alarm,
+            self.confusion + other.confusion,
+            self.total + other.total,
+        )
+
+
+def _annotation(rttm_text: str):
+    from pyannote.core import Annotation, Segment
+
+    annotation = Annotation()
+    for i, line in enumerate(rttm_text.splitlines()):
+        fields = line.split()
+        if fields and fields[0] == "SPEAKER":
+            start, duration = float(fields[3]), float(fields[4])
+            annotation[Segment(start, start + duration), i] = fields[7]
+    return annotation
+
+
+def der(ref: DiarizationReference, transcript: Transcript) -> DerScore:
+    """DER of the transcript's RTTM export against the reference turns."""
+    from pyannote.core import Segment, Timeline
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    reference = _annotation(ref.rttm.read_text(encoding="utf-8"))
+    hypothesis = _annotation(str(render(transcript, "rttm")))
+    if ref.uem is not None:
+        uem = Timeline(
+            [
+                Segment(float(f[2]), float(f[3]))
+                for f in (line.split() for line in ref.uem.read_text().splitlines())
+                if f
+            ]
+        )
+    else:
+        uem = Timeline([Segment(0.0, max(transcript.duration, reference.get_timeline().extent().end))])
+    detail = DiarizationErrorRate(collar=COLLAR, skip_overlap=False)(
+        reference, hypothesis, uem=uem, detailed=True
+    )
+    return DerScore(detail["missed detection"], detail["false alarm"], detail["confusion"], detail["total"])
+
+
+@dataclass(frozen=True)
+class CpWer:
+    errors: int
+    length: int
+
+    @property
+    def rate(self) -> float:
+        return self.errors / self.length if self.length else 0.0
+
+    def __add__(self, other: CpWer) -> CpWer:
+        return CpWer(self.errors + other.errors, self.length + other.length)
+
+
+def cpwer(ref: DiarizationReference, transcript: Transcript) -> CpWer:
+    """Concatenated minimum-permutation WER: each speaker's words, best speaker mapping."""
+    import meeteval
+    from meeteval.io import STM, SegLST
+
+    reference = (
+        STM.load(ref.stm).to_seglst().map(lambda s: {**s, "words": normalise(s["words"], ref.language)})
+    )
+    hypothesis = SegLST(
+        [
+            {
+                "session_id": ref.name,
+                "speaker": s.speaker or "none",
+                "start_time": s.start,
+                "end_time": s.end,
+                "words": normalise(s.text, ref.language),
+            }
+            for s in transcript.segments
+        ]
+    )
+    result = meeteval.wer.cpwer(reference, hypothesis)[ref.name]
+    return CpWer(result.errors, result.length)

@@ -1,0 +1,98 @@
+"""Speaker diarization: DER and cpWER per file and overall, and the time it adds to transcription.
+
+    python -m bench diarize
+
+For each reference recording (ssak edf8k, ssak tcof2channels, pyannote sample) the same warm process
+transcribes it (no diarization), then diarizes that transcript three ways, side by side:
+  auto   - Greffier, speaker count unknown (the target: DER <= 15 % overall)
+  oracle - Greffier told the true number of speakers
+  one    - baseline: everyone is one speaker
+DER: pyannote.metrics, collar 0.25 s, UEM where given, on the RTTM export of the transcript.
+cpWER: meeteval, on the speaker-attributed text. Time: diarization (auto) over transcription, summed
+over the files (the target: at most 20 % on 2 cores); models are loaded off the clock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from bench.common.diarization import CpWer, DerScore, cpwer, der, references
+from greffier.audio import load_audio
+from greffier.config import get_settings
+from greffier.diarize import DiarizeOptions, diarize
+from greffier.pipeline import TranscribeOptions, transcribe_file
+from greffier.transcript import Speaker, Transcript
+
+VARIANTS = ("auto", "oracle", "one")
+
+
+def _one_speaker(transcript: Transcript) -> Transcript:
+    segments = tuple(
+        replace(s, speaker="SPEAKER_00", words=tuple(replace(w, speaker="SPEAKER_00") for w in s.words))
+        for s in transcript.segments
+    )
+    return replace(transcript, segments=segments, speakers=(Speaker("SPEAKER_00"),))
+
+
+def _true_count(rttm_text: str) -> int:
+    return len({line.split()[7] for line in rttm_text.splitlines() if line.startswith("SPEAKER")})
+
+
+def main() -> None:
+    settings = get_settings()
+    refs = references()
+    warm = refs[-1]
+    diarize(load_audio(warm.audio), transcribe_file(warm.audio, TranscribeOptions(language=warm.language)))
+    print(f"threads {settings.threads}; models loaded before timing")
+    header = f"{'file':14s} {'dur':>6s} {'spk':>7s} " + " ".join(
+        f"{v + ' DER':>11s} {v + ' cpWER':>11s}" for v in VARIANTS
+    )
+    print(header + f" {'ASR s':>7s} {'diar s':>7s} {'ratio':>6s}")
+    totals_der = dict.fromkeys(VARIANTS, DerScore(0, 0, 0, 0))
+    totals_cp = dict.fromkeys(VARIANTS, CpWer(0, 0))
+    asr_seconds = diar_seconds = 0.0
+    for ref in refs:
+        start = time.perf_counter()
+        transcript = transcribe_file(ref.audio, TranscribeOptions(language=ref.language))
+        asr = time.perf_counter() - start
+        audio = load_audio(ref.audio)  # the pipeline hands diarization the audio it already decoded
+        start = time.perf_counter()
+        auto = diarize(audio, transcript, DiarizeOptions())
+        diar = time.perf_counter() - start
+        asr_seconds, diar_seconds = asr_seconds + asr, diar_seconds + diar
+        count = _true_count(ref.rttm.read_text())
+        results = {
+            "auto": auto,
+            "oracle": diarize(audio, transcript, DiarizeOptions(num_speakers=count)),
+            "one": _one_speaker(transcript),
+        }
+        cells = []
+        for variant, result in results.items():
+            d, c = der(ref, result), cpwer(ref, result)
+            totals_der[variant] += d
+            totals_cp[variant] += c
+            cells.append(f"{100 * d.rate:10.1f}% {100 * c.rate:10.1f}%")
+        print(
+            f"{ref.name:14s} {transcript.duration:6.1f} {len(auto.speakers):>3d}/{count:<3d} "
+            + " ".join(cells)
+            + f" {asr:7.1f} {diar:7.1f} {diar / asr:6.3f}"
+        )
+        d = der(ref, auto)
+        print(
+            f"{'':14s} auto DER parts: missed {d.missed:.1f} s, false alarm {d.false_alarm:.1f} s, "
+            f"confusion {d.confusion:.1f} s of {d.total:.1f} s"
+        )
+    print(
+        f"{'overall':14s} {'':6s} {'':7s} "
+        + " ".join(f"{100 * totals_der[v].rate:10.1f}% {100 * totals_cp[v].rate:10.1f}%" for v in VARIANTS)
+        + f" {asr_seconds:7.1f} {diar_seconds:7.1f} {diar_seconds / asr_seconds:6.3f}"
+    )
+    print(
+        f"targets: DER (auto) {100 * totals_der['auto'].rate:.1f}% (<= 15%), "
+        f"diarization adds {100 * diar_seconds / asr_seconds:.1f}% to transcription time (<= 20%)"
+    )
+
+
+if __name__ == "__main__":
+    main()

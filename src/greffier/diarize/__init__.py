@@ -1,0 +1,64 @@
+"""Who spoke when: speech regions (Silero VAD) -> 1.5 s windows -> CAM++ embeddings -> spectral
+clusters -> speaker turns -> every word and segment labelled, segments split at speaker changes.
+
+    diarize(audio, transcript, DiarizeOptions(num_speakers=2)) -> Transcript
+
+`audio` is the recording as 16 kHz mono float32; the transcript is the recogniser's, with word
+timestamps. Stereo calls whose channels are the parties use `merge_channels` instead (no clustering).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from greffier.audio import SAMPLE_RATE
+from greffier.config import Settings
+from greffier.diarize.assign import recheck_interjections, split_by_speaker, word_speakers
+from greffier.diarize.channels import merge_channels
+from greffier.diarize.cluster import centre, centroids, cluster
+from greffier.diarize.embed import SpeakerEmbedder, get_embedder
+from greffier.diarize.options import DiarizeOptions
+from greffier.diarize.timeline import regions_of, turns, windows
+from greffier.transcript import Transcript
+from greffier.vad import Region
+
+__all__ = ["DiarizeOptions", "SpeakerEmbedder", "diarize", "merge_channels"]
+
+INTERJECTION_PAD_S = 0.1
+
+
+def diarize(
+    audio: np.ndarray,
+    transcript: Transcript,
+    options: DiarizeOptions | None = None,
+    *,
+    settings: Settings | None = None,
+    embedder: SpeakerEmbedder | None = None,
+) -> Transcript:
+    """A new transcript whose speakers are found in `audio`; every segment and word gets one."""
+    options = options or DiarizeOptions()
+    if not transcript.words:
+        return replace(transcript, speakers=())
+    # Words where the VAD heard nothing (quiet speech) still belong to someone: their segments count.
+    spans = windows(regions_of(audio) or [Region(s.start, s.end) for s in transcript.segments])
+    embedder = embedder or get_embedder(settings)
+    vectors = embedder.embed(audio, spans)
+    labels = cluster(vectors, options)
+    speaker_turns = turns(spans, labels)
+    words = transcript.words
+    speakers = word_speakers(words, speaker_turns)
+
+    mean = vectors.mean(axis=0)
+
+    def voice_of(spans_s: list[tuple[float, float]]) -> np.ndarray:
+        pad = INTERJECTION_PAD_S
+        samples = [
+            (max(0, round((s - pad) * SAMPLE_RATE)), round((e + pad) * SAMPLE_RATE)) for s, e in spans_s
+        ]
+        return centre(embedder.embed(audio, samples), mean)
+
+    voices = centroids(labels, centre(vectors, mean))
+    speakers = recheck_interjections(words, speakers, voice_of, voices)
+    return split_by_speaker(transcript, speakers, speaker_turns)

@@ -1,0 +1,119 @@
+"""Words to speakers by time overlap, short interjections checked on their own voice, and segments
+split wherever the speaker changes (a segment never mixes two speakers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from greffier.diarize.timeline import Turn
+from greffier.transcript import Segment, Speaker, Transcript, Word
+
+INTERJECTION_MAX_S = 1.2
+"""A run of words this short, set apart by pauses, may be another speaker's "oui" / "d'accord"."""
+INTERJECTION_PAUSE_S = 0.15
+INTERJECTION_MARGIN = 0.1
+"""Cosine by which the run's own voice must prefer another speaker's centroid to change speaker."""
+
+
+def speaker_at(start: float, end: float, turns: Sequence[Turn]) -> int:
+    """The speaker talking most during [start, end]; the nearest turn when none overlaps."""
+    overlap: dict[int, float] = {}
+    for t in turns:
+        o = min(end, t.end) - max(start, t.start)
+        if o > 0:
+            overlap[t.speaker] = overlap.get(t.speaker, 0.0) + o
+    if overlap:
+        return max(overlap, key=lambda k: overlap[k])
+    middle = (start + end) / 2
+    nearest = min(turns, key=lambda t: max(t.start - middle, middle - t.end))
+    return nearest.speaker
+
+
+def word_speakers(words: Sequence[Word], turns: Sequence[Turn]) -> list[int]:
+    return [speaker_at(w.start, w.end, turns) for w in words]
+
+
+def interjections(words: Sequence[Word], speakers: Sequence[int]) -> list[tuple[int, int]]:
+    """[first, last) word indices of short runs bounded by pauses, inside another speaker's talk."""
+    runs: list[tuple[int, int]] = []
+    first = 0
+    for i in range(1, len(words) + 1):
+        if i == len(words) or words[i].start - words[i - 1].end >= INTERJECTION_PAUSE_S:
+            runs.append((first, i))
+            first = i
+    out = []
+    for k, (a, b) in enumerate(runs):
+        if words[b - 1].end - words[a].start > INTERJECTION_MAX_S or not 0 < k < len(runs) - 1:
+            continue
+        before, after = speakers[runs[k - 1][1] - 1], speakers[runs[k + 1][0]]
+        if before == after == speakers[a]:
+            out.append((a, b))
+    return out
+
+
+def recheck_interjections(
+    words: Sequence[Word],
+    speakers: list[int],
+    voice_of: Callable[[list[tuple[float, float]]], np.ndarray],
+    centroids: np.ndarray,
+) -> list[int]:
+    """Give each interjection the speaker its own embedding is closest to, when clearly closer."""
+    runs = interjections(words, speakers)
+    if not runs or len(centroids) < 2:
+        return speakers
+    vectors = voice_of([(words[a].start, words[b - 1].end) for a, b in runs])
+    scores = vectors @ centroids.T
+    out = list(speakers)
+    for (a, b), score in zip(runs, scores, strict=True):
+        best = int(np.argmax(score))
+        if best != speakers[a] and score[best] - score[speakers[a]] >= INTERJECTION_MARGIN:
+            out[a:b] = [best] * (b - a)
+    return out
+
+
+def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Sequence[Turn]) -> Transcript:
+    """A new transcript whose segments each hold one speaker, with ids SPEAKER_00… by first appearance."""
+    names: dict[int, str] = {}
+
+    def name(label: int) -> str:
+        return names.setdefault(label, f"SPEAKER_{len(names):02d}")
+
+    segments: list[Segment] = []
+    position = 0
+    for segment in transcript.segments:
+        count = len(segment.words)
+        labels = speakers[position : position + count]
+        position += count
+        if not count:
+            label = name(speaker_at(segment.start, segment.end, turns)) if turns else None
+            segments.append(replace(segment, id=len(segments), speaker=label))
+            continue
+        pieces = _runs(segment.words, labels)
+        for k, (words, label) in enumerate(pieces):
+            who = name(label)
+            segments.append(
+                replace(
+                    segment,
+                    id=len(segments),
+                    start=segment.start if k == 0 else words[0].start,
+                    end=segment.end if k == len(pieces) - 1 else words[-1].end,
+                    text=segment.text if len(pieces) == 1 else " ".join(w.text for w in words),
+                    words=tuple(replace(w, speaker=who) for w in words),
+                    speaker=who,
+                )
+            )
+    speaker_list = tuple(Speaker(i) for i in sorted(set(names.values())))
+    return replace(transcript, segments=tuple(segments), speakers=speaker_list)
+
+
+def _runs(words: Sequence[Word], labels: Sequence[int]) -> list[tuple[list[Word], int]]:
+    out: list[tuple[list[Word], int]] = []
+    for word, label in zip(words, labels, strict=True):
+        if out and out[-1][1] == label:
+            out[-1][0].append(word)
+        else:
+            out.append(([word], label))
+    return out

@@ -1,0 +1,60 @@
+"""From speech regions to embedding windows, and from labelled windows back to speaker turns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from greffier.audio import SAMPLE_RATE
+from greffier.vad import Region, VadSettings, speech_regions
+
+WINDOW_S = 1.5
+STEP_S = 0.75
+MERGE_GAP_S = 1.5
+"""A pause shorter than this between two stretches of one speaker stays inside the turn."""
+
+DIARIZE_VAD = VadSettings(threshold=0.5, min_silence_ms=300, speech_pad_ms=100, min_speech_ms=100)
+"""Tighter than the recogniser's: a pause between two speakers should end a region."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    start: float
+    end: float
+    speaker: int
+
+
+def regions_of(audio: np.ndarray) -> list[Region]:
+    return list(speech_regions(lambda s, e: audio[s:e], len(audio), DIARIZE_VAD))
+
+
+def windows(regions: Sequence[Region]) -> list[tuple[int, int]]:
+    """Windows of WINDOW_S every STEP_S inside each region (one shorter window for a short region)."""
+    size, step = round(WINDOW_S * SAMPLE_RATE), round(STEP_S * SAMPLE_RATE)
+    out = []
+    for region in regions:
+        start, end = round(region.start * SAMPLE_RATE), round(region.end * SAMPLE_RATE)
+        position = start
+        while position + size < end:
+            out.append((position, position + size))
+            position += step
+        out.append((max(start, end - size), end))
+    return out
+
+
+def turns(spans: Sequence[tuple[int, int]], labels: Sequence[int]) -> list[Turn]:
+    """Speaker turns from labelled windows: overlaps split at their middle, short pauses bridged."""
+    out: list[Turn] = []
+    for (s, e), label in sorted(zip(spans, labels, strict=True)):
+        start, end = s / SAMPLE_RATE, e / SAMPLE_RATE
+        if out and out[-1].speaker == label and start - out[-1].end <= MERGE_GAP_S:
+            out[-1] = Turn(out[-1].start, max(out[-1].end, end), label)
+            continue
+        if out and start < out[-1].end:
+            middle = (start + out[-1].end) / 2
+            out[-1] = Turn(out[-1].start, middle, out[-1].speaker)
+            start = middle
+        out.append(Turn(start, end, int(label)))
+    return out
