@@ -28,6 +28,7 @@ import numpy as np
 
 from bench.common.references import Reference, french
 from bench.common.text import corpus_wer
+from greffier.asr.streaming import PassStats
 from greffier.audio import PcmBuffer
 from greffier.cli.live_cmd import file_frames
 from greffier.config import get_settings
@@ -46,6 +47,7 @@ class Run:
     """(arrival in seconds from the stream's start, final message)"""
     partials: int = 0
     errors: list[dict] = field(default_factory=list)
+    stats: PassStats = field(default_factory=PassStats)
 
     @property
     def text(self) -> str:
@@ -73,6 +75,7 @@ async def stream_paced(hub: LiveHub, ref: Reference) -> Run:
 
     async with hub.stream(hub.options(language=ref.language)) as stream:
         await run_stream(stream, receive, send)
+        run.stats = stream.stats
     return run
 
 
@@ -115,38 +118,56 @@ def main(argv: list[str] | None = None) -> None:
     refs = [r for name in args.files for r in french() if r.audio.name == name]
     settings = get_settings()
     hub = LiveHub(settings)
-    print(f"{len(refs)} files, {args.streams} stream(s) at once, model {hub.engine.name}, {settings.threads} "
-          f"threads, beam {settings.live_beam_size}, pause {settings.live_silence_ms} ms, {os.cpu_count()} cores")
+    print(
+        f"{len(refs)} files, {args.streams} stream(s) at once, model {hub.engine.name}, {settings.threads} "
+        f"threads, beam {settings.live_beam_size}, pause {settings.live_silence_ms} ms, {os.cpu_count()} cores"
+    )
     load_before = os.getloadavg()
-    cpu_before = time.process_time()
+    cpu_before, wall_before = time.process_time(), time.monotonic()
     runs = asyncio.run(stream_all(hub, refs, args.streams))
-    cpu_live = time.process_time() - cpu_before
+    cpu_live, wall_live = time.process_time() - cpu_before, time.monotonic() - wall_before
     load_after = os.getloadavg()
     audio_seconds = sum(PcmBuffer.decode(r.audio).duration for r in refs)
 
-    batch = {str(r.audio): transcribe_file(r.audio, TranscribeOptions(language=r.language)).text for r in refs}
-    print(f"\n{'file':20s} {'utt':>4s} {'no text':>7s} {'median':>7s} {'p95':>6s} {'max':>6s} "
-          f"{'finals':>6s} {'WER live':>8s} {'WER batch':>9s}")
+    batch = {
+        str(r.audio): transcribe_file(r.audio, TranscribeOptions(language=r.language)).text for r in refs
+    }
+    print(
+        f"\n{'file':20s} {'utt':>4s} {'no text':>7s} {'median':>7s} {'p95':>6s} {'max':>6s} "
+        f"{'finals':>6s} {'passes':>6s} {'s/pass':>6s} {'WER live':>8s} {'WER batch':>9s}"
+    )
     all_delays: list[float] = []
     for run in runs:
         found, missing = delays(run, utterances(run.ref))
         all_delays += found
         live = corpus_wer([(run.ref.text, run.text)], run.ref.language)
         offline = corpus_wer([(run.ref.text, batch[str(run.ref.audio)])], run.ref.language)
-        print(f"{run.ref.name[:20]:20s} {len(found) + missing:4d} {missing:7d} {statistics.median(found):7.2f} "
-              f"{percentile(found, 95):6.2f} {max(found):6.2f} {len(run.finals):6d} {live:8.3f} {offline:9.3f}"
-              + (f"  errors: {[e['code'] for e in run.errors]}" if run.errors else ""))
+        print(
+            f"{run.ref.name[:20]:20s} {len(found) + missing:4d} {missing:7d} {statistics.median(found):7.2f} "
+            f"{percentile(found, 95):6.2f} {max(found):6.2f} {len(run.finals):6d} {run.stats.passes:6d} "
+            f"{run.stats.seconds / max(1, run.stats.passes):6.2f} {live:8.3f} {offline:9.3f}"
+            + (f"  errors: {[e['code'] for e in run.errors]}" if run.errors else "")
+        )
     live_wer = corpus_wer([(r.ref.text, r.text) for r in runs])
     batch_wer = corpus_wer([(r.ref.text, batch[str(r.ref.audio)]) for r in runs])
     median, p95 = statistics.median(all_delays), percentile(all_delays, 95)
-    print(f"\ndelay of finals over {len(all_delays)} utterances: median {median:.2f} s "
-          f"({median / TARGET_MEDIAN:.2f}x the {TARGET_MEDIAN:g}-s target), p95 {p95:.2f} s "
-          f"({p95 / TARGET_P95:.2f}x the {TARGET_P95:g}-s target)")
+    print(
+        f"\ndelay of finals over {len(all_delays)} utterances: median {median:.2f} s "
+        f"({median / TARGET_MEDIAN:.2f}x the {TARGET_MEDIAN:g}-s target), p95 {p95:.2f} s "
+        f"({p95 / TARGET_P95:.2f}x the {TARGET_P95:g}-s target)"
+    )
     print(f"WER: live {live_wer:.3f}, batch {batch_wer:.3f}, gap {live_wer - batch_wer:+.3f}")
-    print(f"live recogniser CPU: {cpu_live:.1f} s for {audio_seconds:.0f} s of audio "
-          f"({cpu_live / audio_seconds:.2f} CPU-s per audio second)")
-    print(f"load average (1, 5, 15 min) before {tuple(round(x, 2) for x in load_before)}, "
-          f"after the streams {tuple(round(x, 2) for x in load_after)}")
+    passes = sum(r.stats.passes for r in runs)
+    print(
+        f"live recogniser CPU: {cpu_live:.1f} s for {audio_seconds:.0f} s of audio "
+        f"({cpu_live / audio_seconds:.2f} CPU-s per audio second, {cpu_live / max(1, passes):.2f} per pass); "
+        f"wall time of this process: {wall_live:.0f} s, so it got {cpu_live / wall_live:.2f} of the "
+        f"{os.cpu_count()} cores"
+    )
+    print(
+        f"load average (1, 5, 15 min) before {tuple(round(x, 2) for x in load_before)}, "
+        f"after the streams {tuple(round(x, 2) for x in load_after)}"
+    )
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def test_finals_are_as_accurate_as_batch(concurrent, clip):
     reference = next(r for r in french() if r.audio == eval_file(clip))
     live_text = " ".join(m["text"] for m in finals(concurrent[clip][0]))
     live, offline = wer(reference.text, live_text), wer(reference.text, batch(clip).text)
-    # Measured: F_F_B003-P8 live 0.xx vs batch 0.xx; tcof13bits live 0.xx vs batch 0.xx.
+    # Measured (4 runs alike): F_F_B003-P8 live 0.092 vs batch 0.066; tcof13bits live 0.310 vs 0.345.
     assert live <= offline + 0.06, f"live WER {live:.3f}, batch {offline:.3f}: {live_text}"
 
 
@@ -135,8 +135,8 @@ def test_finals_never_overlap_nor_go_back_in_time(concurrent):
 
 def test_two_concurrent_streams_stay_isolated(concurrent):
     sppas, tcof = (" ".join(m["text"] for m in finals(concurrent[c][0])).lower() for c in (SPPAS, TCOF))
-    assert "porte" in sppas and "chat" in sppas and "colonie" not in sppas
-    assert "colonie" in tcof and "porte" not in tcof
+    assert "porte" in sppas and "chat" in sppas and "vacances" not in sppas
+    assert "terminer" in tcof and "vacances" in tcof and "porte" not in tcof
     for clip, (_, transcript) in concurrent.items():
         assert transcript.duration == pytest.approx(probe(eval_file(clip)).duration, abs=0.05)
         assert transcript.language == "fr"

@@ -120,6 +120,11 @@ class SpeechTracker:
         """Start of the region in progress, or None in silence."""
         return self._start
 
+    @property
+    def pause_since(self) -> float | None:
+        """Where the current pause inside the open region began (it closes the region if it lasts)."""
+        return self._silence_from if self._start is not None else None
+
     def feed(self, samples: np.ndarray) -> None:
         audio = np.concatenate([self._rest, samples.astype(np.float32, copy=False)])
         n = len(audio) // self.WINDOW

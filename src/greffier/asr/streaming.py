@@ -6,8 +6,9 @@ words that two successive passes agree on are committed; the committed text befo
 the prompt. The window is cut where the text is settled: at the end of an utterance (Silero VAD: a
 pause of `silence` seconds; everything heard so far is committed then, without waiting for a second
 pass, which is what keeps the delay of a final short), and, in long stretches of speech without a
-pause, at the end of a committed Whisper segment. Finals close at utterance ends, at sentence ends
-and at cuts, and never overlap nor go back in time.
+pause, at the end of a committed Whisper segment. A pass starts as soon as a pause begins, on the
+audio up to it: if the pause lasts, that pass is the utterance's last and its final is ready then.
+Finals close at utterance ends, at sentence ends and at cuts, and never overlap nor go back in time.
 
 `OnlineTranscriber` is synchronous and holds one stream's state: one per stream, driven by one
 thread. Streams share the engine's model (CTranslate2 queues concurrent calls).
@@ -26,7 +27,7 @@ import numpy as np
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_suppressed_tokens
 
-from greffier.asr.whisper import APPEND_PUNCTUATIONS, PREPEND_PUNCTUATIONS, WhisperEngine
+from greffier.asr.whisper import APPEND_PUNCTUATIONS, PREPEND_PUNCTUATIONS, WhisperEngine, cut_repetition
 from greffier.audio import SAMPLE_RATE
 from greffier.transcript import Segment, Word
 from greffier.vad import Region, SpeechTracker, VadSettings
@@ -44,7 +45,8 @@ class StreamingOptions:
     """ISO code; None: detected on the first `detect_after` seconds of speech."""
     beam_size: int = 5
     min_chunk: float = 1.0
-    """Seconds of new audio that start the next decoding pass."""
+    """Seconds of new audio that start the next decoding pass; at least twice as much as the last
+    pass took, so that a slow machine spends its time on the passes that give finals."""
     silence: float = 0.5
     """A pause this long ends an utterance: its text is committed and sent as final."""
     trim_after: float = 15.0
@@ -57,8 +59,9 @@ class StreamingOptions:
     detect_after: float = 3.0
     encoder_seconds: float = 10.0
     """The encoder reads the window padded to this (Whisper's own is 30 s: slower, a little better)."""
-    tokens_per_second: float = 8.0
-    """Caps each pass's output (French speech is ~4 tokens/s): a looping decoder stops early."""
+    tokens_per_second: float = 20.0
+    """Caps each pass's output so that a looping decoder stops early. French speech is ~6 tokens/s
+    with timestamps, but a beam search capped under ~10/s ends early and loses its last segment."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,21 @@ class LocalAgreement:
 
 
 @dataclass
+class PassStats:
+    passes: int = 0
+    seconds: float = 0.0
+    process_cpu: float = 0.0
+    """CPU time of the whole process during the passes (other streams' included)."""
+    last_seconds: float = 0.0
+
+    def add(self, seconds: float, cpu: float) -> None:
+        self.passes += 1
+        self.seconds += seconds
+        self.process_cpu += cpu
+        self.last_seconds = seconds
+
+
+@dataclass
 class _Pass:
     words: list[Word]
     segment_ends: list[float]
@@ -169,6 +187,7 @@ class OnlineTranscriber:
         self._final_end = 0.0
         self._next_id = 0
         self._partial = ""
+        self.stats = PassStats()
 
     # -- input ---------------------------------------------------------------------------------
     @property
@@ -196,16 +215,26 @@ class OnlineTranscriber:
         return None
 
     # -- work ----------------------------------------------------------------------------------
+    def _pause(self) -> float | None:
+        """The end of the speech before a pause not yet decoded (the utterance may be over)."""
+        since = self._vad.pause_since
+        if since is None or since <= self._offset or self._vad.analysed < since + self.options.pad:
+            return None
+        if self._last is not None and self._last.until >= since + self.options.pad - 0.05:
+            return None
+        return since
+
     @property
-    def utterance_ended(self) -> bool:
-        """An utterance has ended: the next `step` sends its final (the pass that matters most)."""
-        return self._utterance_end() is not None
+    def urgent(self) -> bool:
+        """The next `step` sends, or prepares, the final of an utterance: the pass that matters most."""
+        return self._utterance_end() is not None or self._pause() is not None
 
     def has_work(self) -> bool:
-        if self.utterance_ended:
+        if self.urgent:
             return True
         decoded = self._last.until if self._last else self._offset
-        return self._vad.open_since is not None and self.received - decoded >= self.options.min_chunk
+        wait = max(self.options.min_chunk, 2 * self.stats.last_seconds)
+        return self._vad.open_since is not None and self.received - decoded >= wait
 
     def step(self) -> list[Event]:
         """One decoding pass (or none, when the latest one already covers an utterance's end)."""
@@ -214,7 +243,9 @@ class OnlineTranscriber:
             return self._close_utterance(min(region.end + self.options.pad, self.received))
         if self._vad.open_since is None:
             return []
-        decoded = self._decode(self.received)
+        pause = self._pause()
+        # At a pause, decode up to it: if the pause lasts, that pass gives the utterance's final.
+        decoded = self._decode(self.received if pause is None else pause + self.options.pad)
         if self.language_probability is None and self.received - self._offset < self.options.detect_after:
             return self._partial_event(decoded.words)  # language not settled yet: nothing to commit
         self._settle_language()
@@ -321,6 +352,7 @@ class OnlineTranscriber:
     def _decode(self, until: float) -> _Pass:
         audio = self._window[: round((until - self._offset) * SAMPLE_RATE)]
         started = time.perf_counter()
+        cpu = time.process_time()
         decoded = decode_window(self.engine, audio, self.language, self._prompt(), self.options)
         words = [
             Word(self._offset + w.start, self._offset + w.end, w.text, w.probability) for w in decoded.words
@@ -328,6 +360,7 @@ class OnlineTranscriber:
         if self.language_probability is None:
             self._detected = (decoded.language, decoded.language_probability)
         self._last = _Pass(words, [self._offset + end for end in decoded.segment_ends], until)
+        self.stats.add(time.perf_counter() - started, time.process_time() - cpu)
         log.debug(
             "pass %.2f-%.2f s: %d words in %.2f s",
             self._offset,
@@ -386,6 +419,7 @@ def decode_window(
     )[0]
     tokens = result.sequences_ids[0]
     avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+    tokens = cut_repetition(tokens, lambda t: t < tokenizer.eot)
     if result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob < LOGPROB_THRESHOLD:
         return DecodedWindow([], [], language, probability)
     segments, _, _ = model._split_segments_by_timestamps(

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from greffier.asr.streaming import Event, Final, OnlineTranscriber, Partial, StreamingOptions
+from greffier.asr.streaming import Event, Final, OnlineTranscriber, Partial, PassStats, StreamingOptions
 from greffier.asr.whisper import WhisperEngine, get_engine
 from greffier.audio import SAMPLE_RATE
 from greffier.config import Settings
@@ -208,6 +208,11 @@ class LiveStream:
     def received(self) -> float:
         return self._transcriber.received
 
+    @property
+    def stats(self) -> PassStats:
+        """Decoding passes so far and their time."""
+        return self._transcriber.stats
+
     def report(self, error: FrameError) -> None:
         """Tell the client about a bad frame; a fatal one ends the stream."""
         self._messages.put_nowait(
@@ -286,7 +291,7 @@ class LiveStream:
                 take(block=not ended and not waiting and not transcriber.has_work())
                 feed()
                 if transcriber.has_work():
-                    with self._hub.gate.turn(urgent=transcriber.utterance_ended):
+                    with self._hub.gate.turn(urgent=transcriber.urgent):
                         take(block=False)
                         feed()
                         self._post(transcriber.step())
