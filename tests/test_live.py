@@ -178,7 +178,9 @@ def test_a_broken_webm_stream_ends_cleanly(hub, position):
     assert len(errors) == 1 and errors[0]["fatal"], messages
     assert errors[0]["code"] == ("wrong_format" if position == "first" else "bad_frame")
     # A bad header stops the stream at once; corruption later is found when its bytes give no audio.
-    assert messages[-1]["type"] == "end" and messages[-1]["reason"] == ("error" if position == "first" else "client")
+    assert messages[-1]["type"] == "end" and messages[-1]["reason"] == (
+        "error" if position == "first" else "client"
+    )
 
 
 def test_an_idle_stream_is_closed_after_the_timeout(hub):

@@ -128,11 +128,13 @@ class LiveHub:
                     "try again when one ends, or raise GREFFIER_LIVE_MAX_STREAMS if the CPU can take more",
                 )
             self._open += 1
-        stream = LiveStream(self, options, record)
         try:
-            yield stream
+            stream = LiveStream(self, options, record)
+            try:
+                yield stream
+            finally:
+                await stream.close()
         finally:
-            await stream.close()
             with self._lock:
                 self._open -= 1
 
