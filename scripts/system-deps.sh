@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: real PostgreSQL, Redis and Chromium (started by the test fixtures).
+# Debian packages the tests need: real PostgreSQL, Redis and Chromium (started by the test fixtures),
+# and PortAudio (the microphone of `greffier live --mic`, through sounddevice).
 set -euo pipefail
 need=()
-for pkg in postgresql redis-server chromium; do
+for pkg in postgresql redis-server chromium libportaudio2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

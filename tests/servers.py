@@ -226,8 +226,8 @@ class Process:
 class Service(Process):
     """`greffier serve` on a free port; `client(token)` talks to it."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port(HTTP_PORTS)
+    def __init__(self, env: dict[str, str], log: Path, ports: range = HTTP_PORTS) -> None:
+        self.port = free_port(ports)
         super().__init__(["serve", "--port", str(self.port)], env, log)
         self.url = f"http://127.0.0.1:{self.port}"
 

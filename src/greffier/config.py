@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     batch_size: int = Field(8, ge=1, le=64, description="VAD chunks decoded together")
     language: str | None = Field(None, description="default language; None = detect")
 
+    # live transcription
+    live_beam_size: int = Field(5, ge=1, le=10, description="beam of live decoding passes (1: greedy, faster)")
+    live_min_chunk_s: float = Field(1.0, gt=0, le=10, description="new audio that starts a live decoding pass")
+    live_silence_ms: int = Field(500, ge=100, le=5000, description="a pause this long ends a live utterance")
+    live_idle_timeout_s: float = Field(30.0, gt=0, description="a live stream silent this long is closed")
+    live_max_streams: int = Field(8, ge=1, description="live streams served at once (more are refused)")
+    live_parallel_passes: int = Field(1, ge=1, description="live decoding passes run at once (1 per ~4 cores)")
+    live_max_frame_kb: int = Field(1024, ge=1, description="largest live audio frame accepted, in KiB")
+
     # speaker diarization
     embedding_model: Path | None = Field(None, description="a speaker-embedding checkpoint; default: CAM++")
 

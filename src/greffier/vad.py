@@ -2,7 +2,7 @@
 
 `speech_regions` runs the VAD window by window over a long recording, so memory stays bounded;
 `group_chunks` merges regions into chunks of at most `max_chunk` seconds, the unit that the
-recogniser decodes (Whisper's window is 30 s).
+recogniser decodes (Whisper's window is 30 s); `SpeechTracker` follows a live stream as it arrives.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from faster_whisper.vad import VadOptions, get_speech_timestamps
+from faster_whisper.vad import VadOptions, get_speech_timestamps, get_vad_model
 
 from greffier.audio import SAMPLE_RATE
 
@@ -81,3 +81,79 @@ def group_chunks(regions: Iterator[Region], max_chunk: float = 30.0) -> Iterator
             current = region
     if current is not None:
         yield current
+
+
+class SpeechTracker:
+    """Silero VAD over a live stream: speech regions as they open and close, window by window.
+
+    Runs the model of `get_speech_timestamps` on each 32-ms window as samples arrive, carrying its
+    recurrent state, so the probabilities are those of a whole-file pass; opens a region when the
+    probability reaches `threshold` and closes it after `min_silence_ms` below `threshold - 0.15`
+    (the same hysteresis). Regions shorter than `min_speech_ms` are dropped.
+    """
+
+    WINDOW = 512
+    CONTEXT = 64
+
+    def __init__(self, settings: VadSettings = VadSettings()) -> None:
+        self._session = get_vad_model().session
+        self._threshold = settings.threshold
+        self._neg_threshold = max(settings.threshold - 0.15, 0.01)
+        self._min_silence = settings.min_silence_ms / 1000
+        self._min_speech = settings.min_speech_ms / 1000
+        self._state = (np.zeros((1, 1, 128), np.float32), np.zeros((1, 1, 128), np.float32))
+        self._context = np.zeros(self.CONTEXT, np.float32)
+        self._rest = np.zeros(0, np.float32)
+        self._windows = 0
+        self._start: float | None = None
+        self._silence_from: float | None = None
+        self.closed: list[Region] = []
+        """Regions that ended, oldest first (the caller removes those it has dealt with)."""
+
+    @property
+    def analysed(self) -> float:
+        """Seconds of audio analysed so far (whole windows)."""
+        return self._windows * self.WINDOW / SAMPLE_RATE
+
+    @property
+    def open_since(self) -> float | None:
+        """Start of the region in progress, or None in silence."""
+        return self._start
+
+    @property
+    def pause_since(self) -> float | None:
+        """Where the current pause inside the open region began (it closes the region if it lasts)."""
+        return self._silence_from if self._start is not None else None
+
+    def feed(self, samples: np.ndarray) -> None:
+        audio = np.concatenate([self._rest, samples.astype(np.float32, copy=False)])
+        n = len(audio) // self.WINDOW
+        self._rest = audio[n * self.WINDOW :]
+        if n == 0:
+            return
+        windows = audio[: n * self.WINDOW].reshape(n, self.WINDOW)
+        contexts = np.concatenate([self._context[None], windows[:-1, -self.CONTEXT :]])
+        self._context = windows[-1, -self.CONTEXT :].copy()
+        probabilities, h, c = self._session.run(
+            None,
+            {"input": np.concatenate([contexts, windows], axis=1), "h": self._state[0], "c": self._state[1]},
+        )
+        self._state = (h, c)
+        for probability in probabilities.ravel():
+            self._update(float(probability), self._windows * self.WINDOW / SAMPLE_RATE)
+            self._windows += 1
+
+    def _update(self, probability: float, time: float) -> None:
+        if self._start is None:
+            if probability >= self._threshold:
+                self._start = time
+            return
+        if probability >= self._threshold:
+            self._silence_from = None
+        elif probability < self._neg_threshold:
+            if self._silence_from is None:
+                self._silence_from = time
+            elif time - self._silence_from >= self._min_silence:
+                if self._silence_from - self._start >= self._min_speech:
+                    self.closed.append(Region(self._start, self._silence_from))
+                self._start = self._silence_from = None

@@ -12,7 +12,7 @@ from greffier import __version__
 from greffier.api import errors
 from greffier.api.deps import Services
 from greffier.api.limits import BodySizeLimit
-from greffier.api.routers import health, jobs, meetings, openai
+from greffier.api.routers import health, jobs, meetings, openai, stream
 from greffier.config import Settings, get_settings
 from greffier.jobs.queue import make_queue
 from greffier.jobs.runner import JobRunner
@@ -61,6 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Greffier", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(BodySizeLimit, limit_mb=settings.max_upload_mb)
-    for router in (meetings.router, jobs.router, openai.router, health.router):
+    for router in (meetings.router, jobs.router, openai.router, stream.router, health.router):
         app.include_router(router)
     return app

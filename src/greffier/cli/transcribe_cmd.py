@@ -9,23 +9,12 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from greffier.cli.app import app, console, console_error
+from greffier.cli.app import app, console, console_error, parse_language
 from greffier.config import get_settings
-from greffier.errors import GreffierError, OptionsError
+from greffier.errors import GreffierError
 from greffier.export import parse_formats, render
 from greffier.pipeline import ProgressCallback, TranscribeOptions, transcribe_files
 from greffier.transcript import Transcript
-
-
-def _language(value: str) -> str | None:
-    value = value.strip().lower()
-    if value == "auto":
-        return None
-    if not value.isalpha() or len(value) not in (2, 3):
-        raise OptionsError(
-            f"--language {value!r} is not a language code", "use an ISO code such as fr or en, or auto"
-        )
-    return value
 
 
 def write_outputs(transcript: Transcript, stem: str, formats: list[str], output_dir: Path) -> list[Path]:
@@ -73,7 +62,7 @@ def transcribe_command(
     if threads:
         settings = settings.model_copy(update={"threads": threads})
     options = TranscribeOptions(
-        language=_language(language),
+        language=parse_language(language),
         diarize=diarize or channels_as_speakers,
         num_speakers=num_speakers,
         min_speakers=min_speakers,

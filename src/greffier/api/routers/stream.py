@@ -1,0 +1,202 @@
+"""WebSocket `/ws/stream`: live transcription, saved as a meeting (audio + transcript) at the end.
+
+The protocol is `greffier.live.protocol` (README, "Live transcription"). The connection is
+authenticated like the rest of the API: `Authorization: Bearer <token>`, or, from a browser (which
+cannot set headers on a WebSocket), the subprotocols `bearer` and the token:
+`new WebSocket(url, ["bearer", token])`. Query parameters: `format` (pcm16, webm, ogg),
+`language` (ISO code; default: detect), `title`, `save` (default true).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import uuid
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
+
+from greffier.api.deps import Services
+from greffier.api.routers.meetings import LANGUAGES
+from greffier.api.schemas import MeetingOptions
+from greffier.api.uploads import clean_filename
+from greffier.live.protocol import AudioFormat, EndMessage, ErrorMessage
+from greffier.live.session import LiveBusy, LiveHub, run_stream
+from greffier.store.accounts import Principal
+from greffier.store.meetings import add_version, delete_meeting, meeting_prefix
+from greffier.store.models import Meeting, MeetingStatus, utcnow
+from greffier.transcript import Transcript
+
+log = logging.getLogger("greffier.api.live")
+router = APIRouter(tags=["live"])
+
+POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013
+_BEARER = "bearer"
+_hub_lock = asyncio.Lock()
+
+
+async def _hub(app: FastAPI, services: Services) -> LiveHub:
+    """The live streams' shared engine, loaded on the first stream (not at startup)."""
+    async with _hub_lock:
+        if getattr(app.state, "live_hub", None) is None:
+            app.state.live_hub = await run_in_threadpool(LiveHub, services.settings)
+    return app.state.live_hub
+
+
+def _token(websocket: WebSocket) -> tuple[str | None, bool]:
+    """The API token, and whether it came as a subprotocol (which must then be echoed)."""
+    header = websocket.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == _BEARER and value.strip():
+        return value.strip(), False
+    protocols = websocket.scope.get("subprotocols", [])
+    if len(protocols) == 2 and protocols[0].lower() == _BEARER:
+        return protocols[1], True
+    return None, False
+
+
+async def _principal(services: Services, token: str | None) -> Principal | None:
+    if not token:
+        return None
+    return services.cached_principal(token) or await run_in_threadpool(services.authenticate, token)
+
+
+async def _refuse(websocket: WebSocket, code: str, message: str, fix: str, close_code: int) -> None:
+    await websocket.send_text(ErrorMessage(code=code, message=message, fix=fix, fatal=True).model_dump_json())
+    await websocket.send_text(
+        EndMessage(reason="error", duration=0.0, segments=0, language=None).model_dump_json()
+    )
+    await websocket.close(code=close_code)
+
+
+@router.websocket("/ws/stream")
+async def live_stream(
+    websocket: WebSocket,
+    format: str = "pcm16",
+    language: str | None = None,
+    title: str | None = None,
+    save: bool = True,
+) -> None:
+    services: Services = websocket.app.state.services
+    token, as_subprotocol = _token(websocket)
+    principal = await _principal(services, token)
+    await websocket.accept(subprotocol=_BEARER if as_subprotocol else None)
+    if principal is None:
+        problem = "this API token is not valid" if token else "no API token given"
+        await _refuse(
+            websocket,
+            "authentication_error",
+            problem,
+            "send 'Authorization: Bearer <token>', or from a browser the subprotocols "
+            "['bearer', token] (create one with: greffier admin create-token EMAIL)",
+            POLICY_VIOLATION,
+        )
+        return
+    if format not in AudioFormat.__members__.values():
+        await _refuse(
+            websocket,
+            "invalid_request_error",
+            f"unknown audio format {format[:20]!r}",
+            "use format=pcm16 (16-bit 16-kHz mono), webm or ogg",
+            POLICY_VIOLATION,
+        )
+        return
+    code = language.strip().lower() if language else None
+    if code is not None and code not in LANGUAGES:
+        await _refuse(
+            websocket,
+            "invalid_request_error",
+            f"unknown language {language[:20]!r}",
+            "use an ISO 639-1 code such as fr or en, or leave it out to detect it",
+            POLICY_VIOLATION,
+        )
+        return
+    hub = await _hub(websocket.app, services)
+    with tempfile.TemporaryDirectory(prefix="greffier-live-") as folder:
+        recording = Path(folder) / "audio.wav"
+        try:
+            async with hub.stream(
+                hub.options(format=AudioFormat(format), language=code), record=recording
+            ) as live:
+
+                async def save_meeting(transcript: Transcript) -> str | None:
+                    if not save or transcript.duration <= 0:
+                        return None
+                    name = clean_filename(title) if title and title.strip() else "Live"
+                    meeting_id = await run_in_threadpool(
+                        _save, services, principal, name, code, transcript, recording
+                    )
+                    return str(meeting_id) if meeting_id else None
+
+                await run_stream(live, _receiver(websocket), _sender(websocket), save_meeting)
+        except LiveBusy as busy:
+            await _refuse(websocket, "server_busy", busy.problem, busy.fix or "", TRY_AGAIN_LATER)
+            return
+    with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):  # the client may have closed first
+        await websocket.close(code=1000)
+
+
+def _receiver(websocket: WebSocket):
+    async def receive() -> bytes | str | None:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        if message.get("bytes") is not None:
+            return message["bytes"]
+        return message.get("text") or ""
+
+    return receive
+
+
+def _sender(websocket: WebSocket):
+    async def send(text: str) -> None:
+        try:
+            await websocket.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise ConnectionError("the client disconnected") from exc
+
+    return send
+
+
+def _save(
+    services: Services,
+    principal: Principal,
+    title: str,
+    language: str | None,
+    transcript: Transcript,
+    wav: Path,
+) -> uuid.UUID | None:
+    """The stream's audio into the blob store, a meeting (done) and its first transcript version."""
+    meeting_id = uuid.uuid4()
+    key = f"{meeting_prefix(principal.organisation_id, meeting_id)}/audio.wav"
+    try:
+        with open(wav, "rb") as audio:
+            size = services.blobs.put(key, audio)
+        with services.db.write() as session:
+            session.add(
+                Meeting(
+                    id=meeting_id,
+                    organisation_id=principal.organisation_id,
+                    created_by=principal.user_id,
+                    title=title[:500],
+                    created=utcnow(),
+                    language=transcript.language,
+                    options=MeetingOptions(language=language).model_dump() | {"live": True},
+                    status=MeetingStatus.DONE,
+                    filename="live.wav",
+                    audio_key=key,
+                    audio_bytes=size,
+                    duration=transcript.duration,
+                )
+            )
+        add_version(services.db, meeting_id, transcript.to_dict(), author=principal.email)
+    except (OSError, SQLAlchemyError):
+        log.exception("live stream of %s not saved", principal.email)
+        if not delete_meeting(services.db, services.blobs, principal.organisation_id, meeting_id):
+            services.blobs.delete_prefix(meeting_prefix(principal.organisation_id, meeting_id))
+        return None
+    return meeting_id

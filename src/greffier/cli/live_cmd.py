@@ -1,0 +1,165 @@
+"""`greffier live FILE | --mic`: live transcription in the terminal, through the WebSocket's protocol loop.
+
+The file (or the microphone) is cut into 100-ms PCM16 frames that go through `run_stream` exactly as
+a WebSocket client's would; `--json` prints each message as the WebSocket sends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from greffier.audio import SAMPLE_RATE, stream_audio
+from greffier.cli.app import app, console, console_error, parse_language
+from greffier.config import get_settings
+from greffier.errors import GreffierError, OptionsError
+from greffier.live.protocol import SERVER_MESSAGE, FinalMessage, PartialMessage
+from greffier.live.session import LiveHub, run_stream
+
+FRAME_SECONDS = 0.1
+_END = '{"type": "end"}'
+
+
+def _pcm16(samples: np.ndarray) -> bytes:
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+async def file_frames(path: Path, realtime: bool) -> AsyncIterator[bytes]:
+    """100-ms frames of a recording; with `realtime`, each one when it would have been recorded."""
+    started = time.monotonic()
+    sent = 0.0
+    for block in stream_audio(path, block_seconds=FRAME_SECONDS):
+        sent += len(block) / SAMPLE_RATE
+        if realtime:
+            await asyncio.sleep(max(0.0, started + sent - time.monotonic()))
+        yield _pcm16(block)
+
+
+def _sounddevice():
+    """The sounddevice module, once it is known that a microphone can be read."""
+    try:
+        import sounddevice
+    except OSError as exc:  # the Python package is there, the PortAudio library is not
+        raise GreffierError(
+            f"no audio backend: {exc}", "install PortAudio (Debian: apt-get install libportaudio2)"
+        ) from None
+    try:
+        sounddevice.query_devices(kind="input")
+    except sounddevice.PortAudioError:
+        raise GreffierError(
+            "no microphone: this machine has no audio input device",
+            "plug in a microphone, or stream a file: greffier live FILE --realtime",
+        ) from None
+    return sounddevice
+
+
+async def microphone_frames(sounddevice, stop: asyncio.Event) -> AsyncIterator[bytes]:
+    """100-ms frames from the default input device, until `stop` is set."""
+    loop = asyncio.get_running_loop()
+    frames: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def captured(data, frame_count, time_info, status) -> None:  # PortAudio's thread
+        loop.call_soon_threadsafe(frames.put_nowait, bytes(data))
+
+    with sounddevice.RawInputStream(
+        samplerate=SAMPLE_RATE,
+        channels=1,
+        dtype="int16",
+        blocksize=round(FRAME_SECONDS * SAMPLE_RATE),
+        callback=captured,
+    ):
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                yield await asyncio.wait_for(frames.get(), timeout=0.5)
+
+
+class _Printer:
+    """Human-readable lines: finals with their times; partials rewritten in place on a terminal."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.tty = sys.stdout.isatty()
+        self._partial_shown = False
+
+    async def __call__(self, text: str) -> None:
+        if self.as_json:
+            print(text, flush=True)
+            return
+        message = SERVER_MESSAGE.validate_json(text)
+        if isinstance(message, PartialMessage):
+            if self.tty:
+                width = max(20, console.width - 4)
+                sys.stdout.write("\r\033[K\033[2m… " + message.text[-width:] + "\033[0m")
+                sys.stdout.flush()
+                self._partial_shown = True
+            elif message.text:
+                print(f"  … {message.text}", flush=True)
+            return
+        if self._partial_shown:
+            sys.stdout.write("\r\033[K")
+            self._partial_shown = False
+        if isinstance(message, FinalMessage):
+            print(f"[{_clock(message.start)} → {_clock(message.end)}] {message.text}", flush=True)
+        elif message.type == "error":
+            console_error(f"{message.message} — {message.fix}" if message.fix else message.message)
+        else:
+            console.print(
+                f"[dim]end ({message.reason}): {message.duration:.1f} s of audio, {message.segments} "
+                f"segments, language {message.language}[/]"
+            )
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+@app.command("live")
+def live_command(
+    file: Path | None = typer.Argument(None, help="A recording to stream (any format); or use --mic."),
+    mic: bool = typer.Option(False, "--mic", help="Stream the microphone (Ctrl-C ends)."),
+    realtime: bool = typer.Option(
+        False, "--realtime", help="Send the file at its real pace, like a microphone."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="One protocol message per line, as the WebSocket sends it."
+    ),
+    language: str = typer.Option("auto", "--language", "-l", help="fr, en, … or auto (detect)."),
+    model: Path | None = typer.Option(None, "--model", help="A CTranslate2 Whisper directory."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads (default: all cores)."),
+) -> None:
+    """Transcribe live: partial text as it is heard, final segments once stable."""
+    if (file is None) == (not mic):
+        raise OptionsError("give either a FILE or --mic", "e.g. greffier live meeting.wav --realtime")
+    settings = get_settings()
+    updates = {k: v for k, v in (("threads", threads), ("asr_model", model)) if v is not None}
+    settings = settings.model_copy(update=updates) if updates else settings
+    if file is not None and not file.is_file():
+        raise OptionsError(f"{file}: no such file", "check the path")
+    device = _sounddevice() if mic else None
+    asyncio.run(_live(settings, file, device, realtime, as_json, parse_language(language)))
+
+
+async def _live(
+    settings, file: Path | None, device, realtime: bool, as_json: bool, language: str | None
+) -> None:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, stop.set)
+    frames = file_frames(file, realtime) if file is not None else microphone_frames(device, stop)
+
+    async def receive() -> bytes | str:
+        if stop.is_set():
+            return _END
+        return await anext(frames, _END)
+
+    hub = LiveHub(settings)
+    async with hub.stream(hub.options(language=language)) as stream:
+        await run_stream(stream, receive, _Printer(as_json))

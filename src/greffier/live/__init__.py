@@ -1,0 +1,1 @@
+"""Live transcription: the protocol, audio frame decoding, and the streams (see `session`)."""
