@@ -11,7 +11,7 @@ from greffier.cli.app import app, console_error
 from greffier.errors import GreffierError
 
 # Command modules register themselves on import.
-from greffier.cli import call_cmd, models_cmd, transcribe_cmd  # noqa: F401  isort: skip
+from greffier.cli import assist_cmd, call_cmd, models_cmd, transcribe_cmd  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 
