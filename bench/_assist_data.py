@@ -1,7 +1,7 @@
 """Readers for the evaluation corpora used by the meeting assistant (bench/assist.py and its tests).
 
-- Simsamu (French simulated emergency calls): word-level JSON (`monologues` of timed `terms`) ->
-  a `Transcript` with one segment per speaker turn and real word times.
+- Simsamu (French simulated emergency calls): `greffier.calls.simsamu.load_simsamu`, one segment
+  per speaker turn with real word times.
 - ELITR minuting (English project meetings): text with `(PERSONx)` turns and no times -> a
   `Transcript` with synthetic times proportional to words (150 words per minute), one segment per
   turn, long turns cut at line ends; the human minutes' "[PERSONx] will …" lines as action items.
@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from greffier.transcript import Segment, Speaker, Transcript, Word
+from greffier.calls.simsamu import load_simsamu
+from greffier.transcript import Segment, Speaker, Transcript
 
 EVAL = Path(
     os.environ.get("GREFFIER_EVAL_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "eval")
@@ -33,35 +34,7 @@ def simsamu_calls() -> list[str]:
 
 
 def simsamu_transcript(name: str) -> Transcript:
-    data = json.loads((SIMSAMU / name / f"{name}.json").read_text(encoding="utf-8"))
-    segments = []
-    for monologue in data["monologues"]:
-        speaker = monologue["speaker"]["id"]
-        words: list[Word] = []
-        for term in monologue["terms"]:
-            if term["type"] == "PUNCTUATION" and words:
-                last = words[-1]
-                words[-1] = Word(last.start, last.end, last.text + term["text"], speaker=speaker)
-            elif term["type"] == "WORD":
-                words.append(Word(float(term["start"]), float(term["end"]), term["text"], speaker=speaker))
-        if words:
-            text = " ".join(w.text for w in words)
-            segments.append(
-                Segment(len(segments), words[0].start, words[-1].end, text, tuple(words), speaker)
-            )
-    speakers = tuple(Speaker(sid) for sid in dict.fromkeys(s.speaker for s in segments if s.speaker))
-    return Transcript(
-        language="fr",
-        duration=max(s.end for s in segments),
-        segments=tuple(segments),
-        speakers=speakers,
-        source=name,
-    )
-
-
-def simsamu_reason(name: str) -> str:
-    """The call's reason, from its name: dj_2022_douleur_thoracique -> 'douleur thoracique'."""
-    return re.sub(r"^dj_(?:\d{4}|mai)_", "", name).replace("_", " ")
+    return load_simsamu(SIMSAMU / name / f"{name}.json")
 
 
 # -- ELITR -------------------------------------------------------------------------------------

@@ -23,9 +23,25 @@ from greffier.calls.simsamu import load_simsamu
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT / "tests" / "data" / "calls"
 EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval"))
-SCORED = ("red_flags", "caller.type", "caller.relation", "caller.communication", "location.kind", "location.floor",
-          "what_happened", "health_motive", "patient.age", "patient.sex", "patient.history", "patient.treatments",
-          "vitals.consciousness", "vitals.breathing", "vitals.bleeding", "vitals.pain", "risks")
+SCORED = (
+    "red_flags",
+    "caller.type",
+    "caller.relation",
+    "caller.communication",
+    "location.kind",
+    "location.floor",
+    "what_happened",
+    "health_motive",
+    "patient.age",
+    "patient.sex",
+    "patient.history",
+    "patient.treatments",
+    "vitals.consciousness",
+    "vitals.breathing",
+    "vitals.bleeding",
+    "vitals.pain",
+    "risks",
+)
 
 
 @dataclass
@@ -98,7 +114,9 @@ def score(docs: list[dict], empty: bool = False) -> Report:
                     counts.evidence_hits += bool(segs & expected[value])
                 else:
                     counts.fp += 1
-                    counts.errors.append(f"{doc['call']}: +{value}" + (f" (gold {sorted(expected)})" if expected else ""))
+                    counts.errors.append(
+                        f"{doc['call']}: +{value}" + (f" (gold {sorted(expected)})" if expected else "")
+                    )
             for value in expected:
                 if value not in got:
                     counts.fn += 1
@@ -130,8 +148,10 @@ def _pct(x: float | None) -> str:
 def print_report(name: str, report: Report, baseline: Report, show_errors: bool) -> None:
     print(f"\n## {name}: {report.n} calls, extraction {1000 * report.seconds / max(report.n, 1):.0f} ms/call")
     flagged = report.calls_flag_found / report.calls_with_flags if report.calls_with_flags else None
-    print(f"red flags, calls with >=1 gold flag that raised one: {report.calls_flag_found}/{report.calls_with_flags}"
-          f" ({_pct(flagged)} %)")
+    print(
+        f"red flags, calls with >=1 gold flag that raised one: {report.calls_flag_found}/{report.calls_with_flags}"
+        f" ({_pct(flagged)} %)"
+    )
     print(f"{'red flag':24} {'P':>6} {'R':>6}   tp fp fn")
     for flag, c in sorted(report.flags.items()):
         print(f"{flag:24} {_pct(c.precision):>6} {_pct(c.recall):>6}   {c.tp:2} {c.fp:2} {c.fn:2}")
@@ -139,13 +159,17 @@ def print_report(name: str, report: Report, baseline: Report, show_errors: bool)
     for key in SCORED:
         c, b = report.fields[key], baseline.fields[key]
         ev = f"{c.evidence_hits}/{c.tp}" if c.tp else "—"
-        print(f"{key:24} {_pct(c.precision):>6} {_pct(c.recall):>6} {_pct(b.recall):>7}   {c.tp:2} {c.fp:2} {c.fn:2}  {ev}")
+        print(
+            f"{key:24} {_pct(c.precision):>6} {_pct(c.recall):>6} {_pct(b.recall):>7}   {c.tp:2} {c.fp:2} {c.fn:2}  {ev}"
+        )
         if show_errors and c.errors:
             print("      " + "; ".join(c.errors))
     n = max(report.n, 1)
-    print(f"priority exact {report.priority_exact}/{report.n} ({100 * report.priority_exact / n:.0f} %),"
-          f" within one {report.priority_within_one}/{report.n}, less urgent than gold {report.priority_under};"
-          f" care level exact {report.care_exact}/{report.n} ({100 * report.care_exact / n:.0f} %)")
+    print(
+        f"priority exact {report.priority_exact}/{report.n} ({100 * report.priority_exact / n:.0f} %),"
+        f" within one {report.priority_within_one}/{report.n}, less urgent than gold {report.priority_under};"
+        f" care level exact {report.care_exact}/{report.n} ({100 * report.care_exact / n:.0f} %)"
+    )
 
 
 def main() -> None:

@@ -1,10 +1,10 @@
-"""Grounding on real transcripts: claims with a wrong owner, an invented date or an absent quote go."""
+"""Grounding on real transcripts: claims with a wrong owner, an invented date or no quote are dropped."""
 
 from __future__ import annotations
 
 import pytest
-from bench._assist_data import elitr_transcript, simsamu_transcript
 
+from bench._assist_data import elitr_transcript, simsamu_transcript
 from greffier.assist import grounding
 from greffier.assist.grounding import Grounder, Ledger
 
@@ -132,3 +132,27 @@ def test_scope_limits_the_search_to_what_the_model_read(call):
         first_part.point("decision", "envoyer les pompiers", "on va vous envoyez des pompiers", ledger)
         is None
     )
+
+
+def test_a_right_claim_citing_the_wrong_line_is_grounded_where_its_words_are(call):
+    ledger = Ledger()
+    g = Grounder(call)
+    # the model cites segment 23; "envoyer des pompiers" is said in segment 30 ("envoyez des pompiers")
+    point = g.point(
+        "decision", "envoyer des pompiers", "il parle normalement, il est il est debout, il marche?", ledger
+    )
+    assert point is not None and point.spans[0].segment_ids == (30,)
+    assert point.quote == call.segment(30).text
+    # one content word is not enough for a decision ("pompiers" is in several lines), enough for an answer
+    assert (
+        g.point("decision", "les pompiers", "il parle normalement, il est il est debout, il marche?", ledger)
+        is None
+    )
+    answer = g.point(
+        "answer",
+        "les pompiers",
+        "il parle normalement, il est il est debout, il marche?",
+        ledger,
+        min_words=1,
+    )
+    assert answer is not None and "pompiers" in answer.quote

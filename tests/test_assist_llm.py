@@ -74,7 +74,9 @@ def test_every_claim_points_into_the_transcript(minutes, call):
             segments = [by_id[i] for i in span.segment_ids]
             assert (span.start, span.end) == (segments[0].start, segments[-1].end)
             assert set(span.speakers) <= {s.speaker for s in segments}
-        assert normalize(claim.quote) in normalize(" ".join(by_id[i].text for s in claim.spans for i in s.segment_ids))
+        assert normalize(claim.quote) in normalize(
+            " ".join(by_id[i].text for s in claim.spans for i in s.segment_ids)
+        )
 
 
 def test_the_summary_names_the_reason_for_the_call(minutes):
@@ -110,9 +112,23 @@ def llama_server(tmp_path_factory):
     """A real llama.cpp OpenAI-compatible server on the packaged GGUF."""
     assert _free(SERVER_PORT), f"port {SERVER_PORT} is taken"
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(ensure_model_file("qwen2.5-1.5b-instruct")),
-               "--host", "127.0.0.1", "--port", str(SERVER_PORT), "--n_ctx", "4096",
-               "--n_threads", str(get_settings().threads), "--model_alias", "greffier-test"]
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(ensure_model_file("qwen2.5-1.5b-instruct")),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(SERVER_PORT),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        str(get_settings().threads),
+        "--model_alias",
+        "greffier-test",
+    ]
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{SERVER_PORT}/v1"
     try:
@@ -134,8 +150,13 @@ def llama_server(tmp_path_factory):
 
 
 def test_ask_through_an_openai_compatible_server(llama_server, call_file):
-    result = run_cli("ask", str(call_file), "Qui va-t-on envoyer ?", "--json",
-                     env={"GREFFIER_LLM_URL": llama_server, "GREFFIER_LLM_MODEL": "greffier-test"})
+    result = run_cli(
+        "ask",
+        str(call_file),
+        "Qui va-t-on envoyer ?",
+        "--json",
+        env={"GREFFIER_LLM_URL": llama_server, "GREFFIER_LLM_MODEL": "greffier-test"},
+    )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["llm"] == f"greffier-test@{llama_server}"
@@ -144,8 +165,15 @@ def test_ask_through_an_openai_compatible_server(llama_server, call_file):
 
 
 def test_without_a_reachable_model_minutes_are_key_passages(call_file, tmp_path):
-    result = run_cli("minutes", str(call_file), "--output-dir", str(tmp_path), "--output-format", "md,json",
-                     env={"GREFFIER_LLM_URL": "http://127.0.0.1:18399/v1", "GREFFIER_LLM_RETRIES": "2"})
+    result = run_cli(
+        "minutes",
+        str(call_file),
+        "--output-dir",
+        str(tmp_path),
+        "--output-format",
+        "md,json",
+        env={"GREFFIER_LLM_URL": "http://127.0.0.1:18399/v1", "GREFFIER_LLM_RETRIES": "2"},
+    )
     assert result.returncode == 0, result.stderr
     assert "did not answer after 2 tries" in result.stderr and "GREFFIER_LLM_URL" in result.stderr
     md = (tmp_path / f"{CALL}.minutes.md").read_text(encoding="utf-8")

@@ -4,8 +4,11 @@ A claim comes with the segment it cites and a quote copied from it. It is kept o
 - the quote is found (near-verbatim) in the part of the transcript the model read; its segments
   become the claim's span;
 - the text of the claim shares a content word with the span (a quote taken from elsewhere fails);
+  the segment before or after the quote may supply it (a decision is often a question and its answer);
 - for an action item, the owner speaks in the span or is named in it;
 - a due date is stated in the span.
+When the quote fails, a segment stating every content word of the claim (2 at least; 1 for an
+answer) may ground it instead: small models often cite the wrong line for a right answer.
 Owner and date may rest on the segment right before or after the quote (e.g. "Paul, can you…?"
 then "Yes, by Friday"): the span then grows to cover it. Whatever fails is dropped and its reason
 counted in a `GroundingReport`.
@@ -27,6 +30,7 @@ from greffier.transcript import Segment, Transcript
 QUOTE_ABSENT = "quote not found in the transcript"
 QUOTE_TOO_SHORT = "quote too short to ground anything"
 UNSUPPORTED = "text shares no word with its span"
+"""Also for a claim without any content word ("," or "oui")."""
 OWNER_ABSENT = "owner neither speaks nor is named in the span"
 DUE_ABSENT = "due date not stated in the span"
 
@@ -91,8 +95,12 @@ def tokens(text: str) -> list[str]:
     return [_ORDINAL.sub(r"\1", t) for t in normalize(text).split()]
 
 
+STEM = 5
+"""Content words are compared on their first letters: envoyer/envoyez, decided/decide, pompier/pompiers."""
+
+
 def content_words(text: str) -> set[str]:
-    return {t for t in tokens(text) if (t not in STOPWORDS and len(t) > 1) or t.isdigit()}
+    return {t[:STEM] for t in tokens(text) if (t not in STOPWORDS and len(t) > 1) or t.isdigit()}
 
 
 @dataclass
@@ -186,46 +194,67 @@ class Grounder:
         wanted = {t for t in tokens(due) if t not in STOPWORDS} or set(tokens(due))
         return bool(wanted) and wanted <= self._span_words(segments)
 
-    def _evidence(self, text: str, quote: str) -> list[Segment] | str:
-        if len(tokens(quote)) < MIN_QUOTE_WORDS:
-            return QUOTE_TOO_SHORT
-        found = self.locate(quote)
-        if found is None:
-            return QUOTE_ABSENT
-        claim = content_words(text)
-        if claim and not claim & (
-            content_words(" ".join(s.text for s in found)) | self._speaker_words(found)
-        ):
-            return UNSUPPORTED
-        return found
+    def _evidence(self, text: str, quote: str, min_words: int) -> tuple[list[Segment], str] | str:
+        """The segments the claim rests on and their words, or why there are none.
 
-    def point(self, kind: str, text: str, quote: str, ledger: Ledger) -> Point | None:
-        found = self._evidence(text, quote)
+        First the quote: its segments, grown by a neighbour when that is where the claim's words
+        are. When the quote fails, a segment (with its neighbours) stating every content word of the
+        claim, if the claim has at least `min_words` of them: small models often cite the wrong line
+        for a right answer."""
+        claim = content_words(text)
+        if not claim:
+            return UNSUPPORTED
+        reason = QUOTE_TOO_SHORT if len(tokens(quote)) < MIN_QUOTE_WORDS else None
+        found = None if reason else self.locate(quote)
+        if found is None:
+            reason = reason or QUOTE_ABSENT
+        else:
+            for candidate in self._neighbours(found):
+                if claim & self._support(candidate):
+                    return candidate, quote.strip()
+            reason = UNSUPPORTED
+        if len(claim) >= min_words:
+            for width in (0, 1):  # one segment, else one with its neighbours
+                for i in range(len(self.segments)):
+                    candidate = self.segments[max(0, i - width) : i + 1 + width]
+                    if claim <= self._support(candidate):
+                        return candidate, " ".join(s.text.strip() for s in candidate)
+        return reason
+
+    def _support(self, segments: list[Segment]) -> set[str]:
+        return content_words(" ".join(s.text for s in segments)) | self._speaker_words(segments)
+
+    def point(self, kind: str, text: str, quote: str, ledger: Ledger, *, min_words: int = 2) -> Point | None:
+        """A decision, open question or answer, or None (counted in `ledger`). `min_words`: see `_evidence`."""
+        found = self._evidence(text, quote, min_words)
         if isinstance(found, str):
             ledger.drop(kind, text, found)
             return None
         ledger.keep()
-        return Point(text=text.strip(), quote=quote.strip(), spans=(Span.of(found),))
+        return Point(text=text.strip(), quote=found[1], spans=(Span.of(found[0]),))
 
     def action(
         self, task: str, owner: str | None, due: str | None, quote: str, ledger: Ledger
     ) -> ActionItem | None:
-        found = self._evidence(task, quote)
+        found = self._evidence(task, quote, 2)
         if isinstance(found, str):
             ledger.drop("action", task, found)
             return None
+        segments, quote = found
         owner = (owner or "").strip() or None
         due = (due or "").strip() or None
         if due is not None and not looks_like_date(due):
             due = None  # a place or a task in the date field is a formatting slip, not a claimed date
-        for candidate in self._neighbours(found):
+        for candidate in self._neighbours(segments):
             owner_ok = owner is None or self.owner_matches(owner, candidate)
             due_ok = due is None or self.due_stated(due, candidate)
             if owner_ok and due_ok:
                 ledger.keep()
                 return ActionItem(
-                    task=task.strip(), owner=owner, due=due, quote=quote.strip(), spans=(Span.of(candidate),)
+                    task=task.strip(), owner=owner, due=due, quote=quote, spans=(Span.of(candidate),)
                 )
-        owner_anywhere = owner is None or any(self.owner_matches(owner, c) for c in self._neighbours(found))
+        owner_anywhere = owner is None or any(
+            self.owner_matches(owner, c) for c in self._neighbours(segments)
+        )
         ledger.drop("action", task, OWNER_ABSENT if not owner_anywhere else DUE_ABSENT)
         return None

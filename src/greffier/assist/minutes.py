@@ -23,6 +23,7 @@ from greffier.assist import chunks
 from greffier.assist.embed import embed, near_duplicates
 from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger
 from greffier.assist.llm import LLM, LLMOutputError, LLMUnavailable, load_llm
+from greffier.assist.prompts import prompts_for, user_message
 from greffier.assist.types import ActionItem, Minutes, Passage, Point, Span, Topic, speaker_names
 from greffier.config import Settings, get_settings
 from greffier.errors import GreffierError
@@ -35,47 +36,28 @@ DUPLICATE_SIMILARITY = 0.85
 """Cosine of two claims' sentence embeddings above which the later one is a repeat of the earlier."""
 KEY_PASSAGES = 6
 
-LANGUAGE_NAMES = {
-    "fr": "French",
-    "en": "English",
-    "de": "German",
-    "es": "Spanish",
-    "it": "Italian",
-    "nl": "Dutch",
-    "pt": "Portuguese",
-    "ca": "Catalan",
-    "br": "Breton",
-    "oc": "Occitan",
-    "ar": "Arabic",
-    "pl": "Polish",
-}
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
-
 
 # -- what the model is asked for (pydantic at the edge: its JSON schema drives the grammar) ----
 class ClaimOut(BaseModel):
-    quote: str = Field(description="the transcript line it comes from, copied exactly")
     text: str = Field(max_length=240)
+    quote: str = Field(description="the transcript sentence it comes from, copied exactly")
 
 
 class ActionOut(BaseModel):
-    quote: str
     owner: str | None = Field(max_length=60, description="who will do it, as named in the transcript")
     task: str = Field(max_length=240)
     due: str | None = Field(max_length=60, description="deadline exactly as said, else null")
+    quote: str
 
 
 class TopicOut(BaseModel):
-    quote: str = Field(description="the transcript line where the topic starts")
+    quote: str = Field(description="the transcript sentence where the topic starts")
     title: str = Field(max_length=80)
 
 
 class PieceOut(BaseModel):
     title: str = Field(max_length=100)
-    summary: str = Field(max_length=700)
+    summary: str = Field(max_length=600)
     topics: list[TopicOut] = Field(max_length=4)
     decisions: list[ClaimOut] = Field(max_length=5)
     action_items: list[ActionOut] = Field(max_length=6)
@@ -85,26 +67,6 @@ class PieceOut(BaseModel):
 class OverallOut(BaseModel):
     title: str = Field(max_length=100)
     summary: str = Field(max_length=900)
-
-
-PIECE_PROMPT = """You write the minutes of a meeting or phone call from its transcript{part}.
-The transcript has one paragraph per speaker turn: "speaker: words".
-Answer in JSON:
-- title: a short title naming what the meeting or call is about
-- summary: 2 to 4 sentences: the reason for the meeting or call, what was said and concluded
-- topics: the distinct subjects discussed, in order, each with the line where it starts as quote
-- decisions: what the participants decided or agreed on
-- action_items: tasks someone will do after the meeting: owner (the person who will do it, by \
-the name or speaker label used in the transcript), task, due (the deadline exactly as said, or \
-null if none was said)
-- open_questions: questions asked that got no answer in the meeting
-For every decision, action item and open question, first give as quote the sentence of the \
-transcript it comes from, copied exactly. Only report what the transcript says; leave a list \
-empty when there is nothing. Write title, summary, topics and texts in {language}."""
-
-OVERALL_PROMPT = """Here are the summaries of the consecutive parts of one meeting or call, in order.
-Answer in JSON: title (a short title naming what it is about) and summary (3 to 6 sentences: \
-its purpose, the main points, what was concluded). Use only what the summaries say. Write in {language}."""
 
 
 def write_minutes(
@@ -155,12 +117,13 @@ def _llm_minutes(
     failures: list[str] = []
     started = time.perf_counter()
     progress("minutes: reading", 0.0)
+    prompts = prompts_for(language)
     for n, piece in enumerate(pieces):
-        part = f" (part {n + 1} of {len(pieces)})" if len(pieces) > 1 else ""
-        system = PIECE_PROMPT.format(part=part, language=language_name(language))
+        part = prompts.part.format(n=n + 1, total=len(pieces)) if len(pieces) > 1 else ""
+        user = user_message(prompts, chunks.format_script(piece, names), prompts.piece.format(part=part))
         constrained = chunks.constrained_schema(PieceOut, chunks.quotable(piece, MIN_QUOTE_WORDS))
         try:
-            out = llm.complete(system, chunks.format_script(piece, names), PieceOut, 1800, constrained)
+            out = llm.complete(prompts.system, user, PieceOut, 1800, constrained)
         except LLMOutputError as exc:
             failures.append(f"part {n + 1}: {exc.problem}")
             progress("minutes: reading", (n + 1) / len(pieces))
@@ -186,10 +149,10 @@ def _llm_minutes(
     progress("minutes: merging", 0.0)
     title, summary = outs[0].title, outs[0].summary
     if len(outs) > 1:
-        parts = "\n\n".join(f"Part {i + 1}: {o.summary}" for i, o in enumerate(outs))
+        parts = "\n\n".join(f"{i + 1}. {o.summary}" for i, o in enumerate(outs))
         try:
             overall = llm.complete(
-                OVERALL_PROMPT.format(language=language_name(language)), parts, OverallOut, max_tokens=700
+                prompts.system, f"{parts}\n\n{prompts.overall}", OverallOut, max_tokens=700
             )
             title, summary = overall.title, overall.summary
         except LLMOutputError as exc:
@@ -230,11 +193,15 @@ def _topics(found: Sequence[TopicOut], piece: list[Segment], grounder: Grounder)
         title = t.title.strip()
         if located and title and title.casefold() not in {v.casefold() for v in starts.values()}:
             starts.setdefault(piece.index(located[0]), title)  # small models repeat themselves
-    order = sorted(starts)
+    if not starts:
+        return []
+    firsts = sorted(starts)
+    titles = [starts[i] for i in firsts]
+    firsts[0] = 0  # the first topic opens the piece
     topics = []
-    for first, stop in zip(order, [*order[1:], len(piece)][: len(order)], strict=True):
+    for first, stop, title in zip(firsts, [*firsts[1:], len(piece)], titles, strict=True):
         span = Span.of(piece[first:stop])
-        topics.append(Topic(starts[first], span.start, span.end, span.segment_ids))
+        topics.append(Topic(title, span.start, span.end, span.segment_ids))
     return topics
 
 

@@ -18,6 +18,7 @@ from greffier.assist import chunks
 from greffier.assist.embed import embed
 from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger
 from greffier.assist.llm import LLM, LLMOutputError, LLMUnavailable, load_llm
+from greffier.assist.prompts import prompts_for, user_message
 from greffier.assist.types import Answer, Passage, Span, speaker_names
 from greffier.config import Settings, get_settings
 from greffier.transcript import Segment, Transcript
@@ -36,15 +37,9 @@ def not_said(language: str) -> str:
 
 
 class AnswerOut(BaseModel):
-    quote: str = Field(description="the transcript line that answers, copied exactly")
     answer: str = Field(max_length=300)
+    quote: str = Field(description="the sentence of the passages that answers, copied exactly")
     answered: bool = Field(description="true only if the passages answer the question")
-
-
-QA_PROMPT = """You answer a question about a meeting or call using only the transcript passages given.
-Each passage has one paragraph per speaker turn: "speaker: words".
-Answer in JSON: quote (the sentence of the passages that answers, copied exactly), answer (short, in the \
-language of the question), answered (false if the passages do not say it: do not guess)."""
 
 
 @dataclass(frozen=True)
@@ -105,15 +100,14 @@ def ask(
         return Answer(question, not_said(language), found=False, notice=str(exc), passages=passages)
     names = speaker_names(transcript)
     scope = [s for p in hits for s in p]
-    participants = ", ".join(names.values()) or "unknown"
-    user = (
-        f"Participants: {participants}\n\nTranscript passages:\n"
-        + "\n...\n".join(chunks.format_script(p, names) for p in hits)
-        + f"\n\nQuestion: {question}"
+    prompts = prompts_for(language)
+    script = f"({', '.join(names.values())})\n" + "\n[...]\n".join(
+        chunks.format_script(p, names) for p in hits
     )
+    user = user_message(prompts, script, f"{prompts.question}: {question}\n\n{prompts.answer}")
     try:
         constrained = chunks.constrained_schema(AnswerOut, chunks.quotable(scope, MIN_QUOTE_WORDS))
-        out = model.complete(QA_PROMPT, user, AnswerOut, 400, constrained)
+        out = model.complete(prompts.system, user, AnswerOut, 400, constrained)
     except LLMOutputError as exc:
         return Answer(
             question, not_said(language), found=False, llm=model.name, notice=exc.problem, passages=passages
@@ -121,7 +115,7 @@ def ask(
     if not out.answered:
         return Answer(question, not_said(language), found=False, llm=model.name, passages=passages)
     ledger = Ledger()
-    point = Grounder(transcript, scope).point("answer", out.answer, out.quote, ledger)
+    point = Grounder(transcript, scope).point("answer", out.answer, out.quote, ledger, min_words=1)
     if point is None:
         reason = ledger.rejected[0].reason
         return Answer(
