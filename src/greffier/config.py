@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -72,6 +73,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_gguf: Path | None = Field(None, description="a GGUF file for the embedded model")
     llm_context: int = Field(8192, ge=512)
+    llm_backend: Literal["auto", "embedded", "openai", "none"] = Field(
+        "auto", description="auto: the server at llm_url when set, else the embedded GGUF; none: extractive only"
+    )
+    llm_timeout: float = Field(600.0, gt=0, description="seconds one request to the LLM server may take")
+    llm_retries: int = Field(3, ge=1, description="attempts per request to the LLM server (tenacity)")
+    llm_chunk_tokens: int = Field(3000, ge=500, description="transcript tokens read per step for long meetings")
 
     # open-data export
     dataset_ner_model: str = Field(

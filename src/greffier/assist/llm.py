@@ -1,0 +1,344 @@
+"""Language models behind the assistant: one protocol, two backends.
+
+- `LlamaCppLLM`: the packaged GGUF (or `llm_gguf`) run in-process by llama.cpp, loaded once per
+  process, output constrained by the JSON schema of the expected pydantic model (a grammar).
+- `OpenAICompatibleLLM`: any `/v1/chat/completions` server (vLLM, Ollama, llama.cpp server…),
+  requests retried with tenacity; JSON schema passed as `response_format`.
+
+`load_llm(settings)` picks one, or raises `LLMUnavailable` (problem + fix) when none can run:
+callers then fall back to what works without a model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from greffier.config import Settings, get_settings
+from greffier.errors import GreffierError, ModelError
+
+T = TypeVar("T", bound=BaseModel)
+
+EMBEDDED_MODEL = "qwen2.5-1.5b-instruct"
+REPEAT_PENALTY = 1.1
+"""Greedy decoding of the 1.5B model loops ("La famille décide… La famille décide…") without it."""
+
+
+class LLMUnavailable(GreffierError):
+    """No language model can run (none configured, not installed, or its server does not answer)."""
+
+
+class LLMOutputError(GreffierError):
+    """The model answered something that is not the JSON asked for."""
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def add(self, prompt: int, completion: int, seconds: float) -> None:
+        self.calls += 1
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        self.seconds += seconds
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "calls": self.calls,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "seconds": round(self.seconds, 2),
+            "tokens_per_second": round((self.prompt_tokens + self.completion_tokens) / self.seconds, 1)
+            if self.seconds
+            else 0.0,
+        }
+
+
+Messages = list[dict[str, str]]
+
+
+class LLM(Protocol):
+    name: str
+    context_tokens: int
+    usage: Usage
+
+    def complete(
+        self,
+        system: str,
+        user: str,
+        schema: type[T],
+        max_tokens: int,
+        json_schema: dict[str, Any] | None = None,
+    ) -> T:
+        """Chat completion whose answer is validated as `schema`; raises LLMOutputError otherwise.
+
+        `json_schema` (default: the schema's own) constrains the output further, e.g. to quotes
+        that exist (`enum`)."""
+        ...
+
+    def complete_json(
+        self, messages: Messages, json_schema: dict[str, Any], max_tokens: int = 1024
+    ) -> dict[str, Any]:
+        """The answer to a chat as a JSON object following `json_schema` (the `greffier.calls.llm` hook)."""
+        ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class _ChatJSON:
+    """`complete` and `complete_json` on top of one backend call, `_chat(messages, schema, max_tokens)`."""
+
+    name: str
+    usage: Usage
+
+    def _chat(
+        self, messages: Messages, json_schema: dict[str, Any], max_tokens: int
+    ) -> tuple[str, str | None]:
+        raise NotImplementedError
+
+    def complete(
+        self,
+        system: str,
+        user: str,
+        schema: type[T],
+        max_tokens: int,
+        json_schema: dict[str, Any] | None = None,
+    ) -> T:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        content, finish = self._chat(messages, json_schema or schema.model_json_schema(), max_tokens)
+        try:
+            return schema.model_validate_json(_json_text(content))
+        except ValidationError as exc:
+            raise _output_error(schema.__name__, exc.errors()[0]["msg"], finish) from exc
+
+    def complete_json(
+        self, messages: Messages, json_schema: dict[str, Any], max_tokens: int = 1024
+    ) -> dict[str, Any]:
+        content, finish = self._chat(messages, json_schema, max_tokens)
+        try:
+            data = json.loads(_json_text(content))
+        except json.JSONDecodeError as exc:
+            raise _output_error("JSON", str(exc), finish) from exc
+        if not isinstance(data, dict):
+            raise _output_error("JSON", "not an object", finish)
+        return data
+
+
+def _json_text(content: str) -> str:
+    text = content.strip()
+    found = re.search(r"\{.*\}", text, re.DOTALL)  # servers without schema support may wrap the JSON
+    return found.group(0) if found else text
+
+
+def _output_error(what: str, why: str, finish_reason: str | None) -> LLMOutputError:
+    cut = " (cut at max_tokens)" if finish_reason == "length" else ""
+    return LLMOutputError(
+        f"the model's answer is not valid {what}{cut}: {why}",
+        "use a stronger model (GREFFIER_LLM_URL) or a larger llm_context",
+    )
+
+
+# -- embedded llama.cpp ------------------------------------------------------------------------
+def _grammar(json_schema: dict[str, Any]) -> Any:
+    """The schema as a llama.cpp grammar. (Forbidding the optional spaces would save ~15 % of the
+    tokens, but the model then answered "," where it had answered "les pompiers".)"""
+    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+
+    return LlamaGrammar.from_string(json_schema_to_gbnf(json.dumps(json_schema)), verbose=False)
+
+
+@lru_cache(maxsize=2)
+def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
+    from llama_cpp import Llama
+
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False)
+
+
+class LlamaCppLLM(_ChatJSON):
+    """The GGUF run in this process. Calls are serialised: one llama.cpp context is not re-entrant."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, model_path: Path, *, context_tokens: int, threads: int) -> None:
+        self.name = f"llama.cpp/{model_path.name}"
+        self.context_tokens = context_tokens
+        self.usage = Usage()
+        self._llama = _load_llama(str(model_path), context_tokens, threads)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def _chat(
+        self, messages: Messages, json_schema: dict[str, Any], max_tokens: int
+    ) -> tuple[str, str | None]:
+        grammar = _grammar(json_schema)
+        with self._lock:
+            started = time.perf_counter()
+            out = self._llama.create_chat_completion(
+                messages=messages,
+                grammar=grammar,
+                temperature=0.0,
+                repeat_penalty=REPEAT_PENALTY,
+                max_tokens=max_tokens,
+            )
+            elapsed = time.perf_counter() - started
+        self.usage.add(out["usage"]["prompt_tokens"], out["usage"]["completion_tokens"], elapsed)
+        choice = out["choices"][0]
+        return choice["message"]["content"] or "", choice.get("finish_reason")
+
+
+def embedded_llm(settings: Settings) -> LlamaCppLLM:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        raise LLMUnavailable(
+            "no LLM: llama-cpp-python is not installed",
+            "run `make install` (pip install llama-cpp-python==0.3.36), or set GREFFIER_LLM_URL to a server",
+        ) from exc
+    if settings.llm_gguf is not None:
+        path = Path(settings.llm_gguf).expanduser()
+        if not path.is_file():
+            raise LLMUnavailable(f"no LLM: the GGUF file {path} does not exist", "fix llm_gguf in the config")
+    else:
+        from greffier.models import ensure_model_file
+
+        try:
+            path = ensure_model_file(EMBEDDED_MODEL, settings)
+        except ModelError as exc:
+            raise LLMUnavailable(f"no LLM: {exc.problem}", exc.fix) from exc
+    return LlamaCppLLM(path, context_tokens=settings.llm_context, threads=settings.threads)
+
+
+# -- OpenAI-compatible server ------------------------------------------------------------------
+class _Retryable(Exception):
+    """A server answer worth asking again (busy, overloaded, restarting)."""
+
+
+class OpenAICompatibleLLM(_ChatJSON):
+    """`POST {url}/chat/completions` with a JSON-schema response format."""
+
+    def __init__(
+        self, url: str, model: str, api_key: str | None, *, timeout: float, retries: int, context_tokens: int
+    ) -> None:
+        import httpx
+
+        self.name = f"{model}@{url}"
+        self.url = url.rstrip("/")
+        self.model = model
+        self.context_tokens = context_tokens
+        self.usage = Usage()
+        self.retries = retries
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=self.url, timeout=timeout, headers=headers)
+        self._format_style = "json_schema"
+        """OpenAI's `json_schema` first; `json_object` + `schema` (llama.cpp server) if refused."""
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 3 + 1  # no tokenizer here: a cautious estimate (real ratio is 3.5-4.5 chars)
+
+    def _response_format(self, json_schema: dict[str, Any]) -> dict[str, Any]:
+        if self._format_style == "json_schema":
+            return {"type": "json_schema", "json_schema": {"name": "answer", "schema": json_schema}}
+        return {"type": "json_object", "schema": json_schema}
+
+    def _refuses_format(self, response: Any) -> bool:
+        """A server that does not know OpenAI's `json_schema` format (llama.cpp's answers HTTP 500)."""
+        return (
+            self._format_style == "json_schema"
+            and response.status_code in (400, 422, 500)
+            and "json_schema" in response.text
+        )
+
+    def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+        from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+        @retry(
+            retry=retry_if_exception_type((httpx.TransportError, _Retryable)),
+            stop=stop_after_attempt(self.retries),
+            wait=wait_exponential(multiplier=0.5, max=8),
+            reraise=True,
+        )
+        def send() -> httpx.Response:
+            response = self._client.post("/chat/completions", json=payload)
+            if self._refuses_format(response):
+                return response
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _Retryable(f"HTTP {response.status_code}: {response.text[:200]}")
+            return response
+
+        try:
+            response = send()
+        except (httpx.TransportError, _Retryable) as exc:
+            raise LLMUnavailable(
+                f"no LLM: the server at {self.url} did not answer after {self.retries} tries "
+                f"({type(exc).__name__}: {exc})",
+                "start it, check GREFFIER_LLM_URL, or unset it to use the embedded model",
+            ) from exc
+        if self._refuses_format(response):
+            self._format_style = "json_object"  # the llama.cpp server's form
+            schema = payload["response_format"]["json_schema"]["schema"]
+            return self._post({**payload, "response_format": self._response_format(schema)})
+        if response.status_code >= 400:
+            raise LLMUnavailable(
+                f"the LLM server at {self.url} refused the request: HTTP {response.status_code} "
+                f"{response.text[:200]}",
+                "check GREFFIER_LLM_MODEL and GREFFIER_LLM_API_KEY",
+            )
+        return response.json()
+
+    def _chat(
+        self, messages: Messages, json_schema: dict[str, Any], max_tokens: int
+    ) -> tuple[str, str | None]:
+        payload = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": 0.0,
+            "max_tokens": max_tokens,
+            "response_format": self._response_format(json_schema),
+        }
+        started = time.perf_counter()
+        data = self._post(payload)
+        usage = data.get("usage") or {}
+        self.usage.add(
+            usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), time.perf_counter() - started
+        )
+        choice = data["choices"][0]
+        return choice["message"].get("content") or "", choice.get("finish_reason")
+
+
+def load_llm(settings: Settings | None = None) -> LLM:
+    """The configured model; raises `LLMUnavailable` (with the fix) when there is none."""
+    settings = settings or get_settings()
+    backend = settings.llm_backend
+    if backend == "none":
+        raise LLMUnavailable(
+            "no LLM: llm_backend is 'none', so only an extractive summary is written",
+            "set GREFFIER_LLM_BACKEND=auto to use the embedded model or GREFFIER_LLM_URL",
+        )
+    if backend == "openai" or (backend == "auto" and settings.llm_url):
+        if not settings.llm_url:
+            raise LLMUnavailable(
+                "no LLM: llm_backend is 'openai' but llm_url is not set",
+                "set GREFFIER_LLM_URL=http://host:port/v1",
+            )
+        return OpenAICompatibleLLM(
+            settings.llm_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            retries=settings.llm_retries,
+            context_tokens=settings.llm_context,
+        )
+    return embedded_llm(settings)

@@ -1,0 +1,101 @@
+"""`greffier minutes` and `greffier ask`: minutes of a transcript, and questions about it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from greffier.assist.minutes import write_minutes
+from greffier.assist.qa import ask
+from greffier.assist.render import FORMATS, save, where
+from greffier.assist.types import Answer
+from greffier.cli.app import app, console, err_console
+from greffier.config import get_settings
+from greffier.errors import GreffierError, OptionsError
+from greffier.transcript import InvalidTranscript, Transcript
+
+
+def load_transcript(path: Path) -> Transcript:
+    try:
+        return Transcript.load(path)
+    except InvalidTranscript as exc:
+        raise GreffierError(
+            str(exc), "give a transcript JSON written by `greffier transcribe --output-format json`"
+        ) from exc
+
+
+def _settings(no_llm: bool):
+    settings = get_settings()
+    return settings.model_copy(update={"llm_backend": "none"}) if no_llm else settings
+
+
+def _progress(stage: str, fraction: float) -> None:
+    err_console.print(f"[dim]{stage} {fraction:.0%}[/]")
+
+
+@app.command("minutes")
+def minutes_command(
+    transcript_path: Path = typer.Argument(..., metavar="TRANSCRIPT.json", help="A transcript JSON file."),
+    language: str | None = typer.Option(
+        None, "--language", "-l", help="Language of the minutes (default: the meeting's)."
+    ),
+    output_format: str = typer.Option(
+        "md", "--output-format", "-f", help=f"Comma-separated: {','.join(FORMATS)}."
+    ),
+    output_dir: Path = typer.Option(Path("."), "--output-dir", "-o", help="Folder for the minutes files."),
+    no_llm: bool = typer.Option(False, "--no-llm", help="Key passages only, without a language model."),
+) -> None:
+    """Minutes: summary, topics, decisions, action items, open questions, each with its source."""
+    formats = [f.strip() for f in output_format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise OptionsError(
+            f"unknown minutes format(s): {', '.join(unknown) or 'none given'}",
+            f"use some of {', '.join(FORMATS)}",
+        )
+    transcript = load_transcript(transcript_path)
+    minutes = write_minutes(transcript, settings=_settings(no_llm), language=language, progress=_progress)
+    if minutes.notice:
+        err_console.print(f"[yellow]note:[/] {minutes.notice}", soft_wrap=True)
+    stem = transcript_path.name.removesuffix(".json")
+    for path in save(minutes, formats, output_dir, stem):
+        console.print(f"wrote {path}")
+    g = minutes.grounding
+    if g.proposed:
+        console.print(
+            f"grounding: kept {g.kept} of {g.proposed} proposed items"
+            + (f" (dropped: {', '.join(f'{n} {r}' for r, n in g.reasons().items())})" if g.dropped else "")
+        )
+
+
+def _print_answer(answer: Answer) -> None:
+    console.print(answer.answer, soft_wrap=True)
+    if answer.found:
+        console.print(f"[dim]source: {where(answer.spans)} — « {answer.quote} »[/]", soft_wrap=True)
+    elif answer.notice:
+        err_console.print(f"[yellow]note:[/] {answer.notice}", soft_wrap=True)
+        for p in answer.passages:
+            console.print(f"[dim]  [{where((p.span,))}] {p.text}[/]", soft_wrap=True)
+
+
+@app.command("ask")
+def ask_command(
+    transcript_path: Path = typer.Argument(..., metavar="TRANSCRIPT.json", help="A transcript JSON file."),
+    question: str = typer.Argument(..., help="The question, in any language."),
+    language: str | None = typer.Option(None, "--language", "-l", help="Language of the 'not said' reply."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer, its spans and passages as JSON."),
+    no_llm: bool = typer.Option(False, "--no-llm", help="Only show the passages closest to the question."),
+) -> None:
+    """Answer a question from the transcript, with the passages it rests on, or say it was not said."""
+    if not question.strip():
+        raise OptionsError(
+            "the question is empty", 'ask e.g. greffier ask meeting.json "Qui fait le budget ?"'
+        )
+    transcript = load_transcript(transcript_path)
+    answer = ask(transcript, question, settings=_settings(no_llm), language=language)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
