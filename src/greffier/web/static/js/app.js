@@ -8,6 +8,7 @@ import { renderSignIn } from "./signin.js";
 
 const main = document.getElementById("main");
 const state = { session: null, cleanup: null };
+const OWN_NAMES = { fr: "Français", en: "English" }; // each language named in itself
 
 export function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, "", path);
@@ -26,7 +27,7 @@ function header() {
         lang: code,
         "aria-pressed": String(code === lang()),
         text: code.toUpperCase(),
-        i18nAttrs: { title: `language.${code}` },
+        "aria-label": OWN_NAMES[code],
         onclick: () => {
           setLanguage(code);
           for (const b of switcher.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.lang === code));

@@ -221,12 +221,12 @@ export function renderMeetings(main, { session }) {
   }
 
   main.append(
-    h("h1", { class: "visually-hidden", i18n: "meetings.title" }),
+    h("h1", { i18n: "meetings.title" }),
     uploadSection,
     h(
       "section",
       { class: "card", "aria-labelledby": "list-title" },
-      h("h2", { id: "list-title", i18n: "meetings.title" }),
+      h("h2", { id: "list-title", i18n: "list.heading" }),
       searchForm,
       summary,
       listError,
