@@ -28,7 +28,7 @@ function isTyping(target) {
 
 export function createPlayer(src, knownDuration) {
   const listeners = new Set();
-  const audio = h("audio", { src, preload: "metadata" });
+  const audio = h("audio", { src, preload: "auto" });
   const playButton = h("button", { class: "button icon primary", i18nAttrs: { "aria-label": "player.play" } });
   const setPlayIcon = () => {
     playButton.replaceChildren(icon(audio.paused ? "play" : "pause"));
