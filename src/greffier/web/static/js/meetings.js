@@ -203,7 +203,7 @@ export function renderMeetings(main, { session }) {
       h("td", {}, h("a", { href: `/meetings/${meeting.id}`, "data-link": "", text: meeting.title })),
       h("td", {}, h("time", { date: meeting.created })),
       h("td", { class: "num", text: meeting.duration ? formatTime(meeting.duration) : "–" }),
-      h("td", { text: meeting.language || "–" }),
+      h("td", meeting.language ? { i18n: `language.${meeting.language}`, title: meeting.language } : { text: "–" }),
       status,
     );
     rows.set(meeting.id, { row, status, meeting });
