@@ -96,6 +96,17 @@ def test_sign_in_with_a_password_or_a_token_sets_a_cookie_and_sign_out_ends_it(s
     assert httpx.post(f"{url}/api/session", json={"token": "gfr_forged"}).status_code == 401
 
 
+def test_password_guessing_is_slowed_down(server: Server) -> None:
+    guess = {"email": "Mallory@acme.example", "password": "guess guess"}
+    statuses = [httpx.post(f"{server.service.url}/api/session", json=guess).status_code for _ in range(11)]
+    assert statuses == [401] * 10 + [429]
+    refused = httpx.post(f"{server.service.url}/api/session", json={**guess, "email": "mallory@ACME.example"})
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 800
+    assert "minute" in refused.json()["error"]["fix"]
+    with server.browser() as client:  # another e-mail is not concerned
+        assert client.get("/api/session").status_code == 200
+
+
 def test_changes_from_another_site_are_refused_with_the_cookie(server: Server, meeting: dict) -> None:
     meeting_url = f"/api/meetings/{meeting['meeting']['id']}"
     with server.browser() as client:

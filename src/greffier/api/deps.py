@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from greffier.api.errors import ApiError
+from greffier.api.throttle import SignInGuard
 from greffier.config import Settings
 from greffier.jobs.queue import JobQueue
 from greffier.jobs.runner import JobRunner
@@ -31,6 +32,7 @@ class Services:
     runner: JobRunner
     queue: JobQueue
     tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+    sign_ins: SignInGuard = field(default_factory=SignInGuard)
 
     def cached_principal(self, token: str) -> Principal | None:
         cached = self.tokens.get(token)

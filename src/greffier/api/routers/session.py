@@ -5,6 +5,7 @@ accepts either that cookie or `Authorization: Bearer`."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from math import ceil
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Request, Response
@@ -65,11 +66,24 @@ async def sign_in(body: SignIn, services: ServicesDep, request: Request, respons
         wrong = ("this API token is not valid", "check it was copied whole, or ask for a new one")
     else:
         assert body.email is not None and body.password is not None
+        wait = services.sign_ins.wait_s(body.email)
+        if wait:
+            raise ApiError(
+                429,
+                "too_many_attempts",
+                "too many failed sign-ins for this e-mail",
+                f"wait {ceil(wait / 60)} minute(s), or ask an administrator to set a new password",
+                headers={"Retry-After": str(ceil(wait))},
+            )
         principal = await run_in_threadpool(accounts.check_password, services.db, body.email, body.password)
         wrong = (
             "wrong e-mail or password",
             "check them; an administrator sets passwords with: greffier admin set-password EMAIL",
         )
+        if principal is None:
+            services.sign_ins.failed(body.email)
+        else:
+            services.sign_ins.succeeded(body.email)
     if principal is None:
         raise ApiError(401, "authentication_error", *wrong)
     lifetime = timedelta(hours=services.settings.session_hours)

@@ -12,12 +12,14 @@ const BY_TYPE = {
   transcription_failed: "error.failed",
   not_ready: "error.notready",
   cross_site_request: "error.crosssite",
+  too_many_attempts: "error.attempts",
   invalid_edit: "error.invalid",
   invalid_request_error: "error.invalid",
 };
 const DETAILED = new Set(["error.notaudio", "error.failed", "error.invalid", "error.generic"]);
 
 export function errorKey(error, context) {
+  if (error.status === 429) return "error.attempts";
   if (error.status === 401) return context === "signin" ? "error.signin" : "error.signedout";
   if (error.status === 413) return "error.toolarge";
   return BY_TYPE[error.type] || (error.status >= 500 ? "error.server" : "error.generic");

@@ -206,6 +206,7 @@ export function renderMeeting(main, id, { session, navigate }) {
       return;
     }
     renderHead();
+    document.title = `${meeting.title} – Greffier`;
     player = createPlayer(audioUrl(id), meeting.duration);
     player.onTime((time) => {
       timeline.setTime(time);

@@ -2,7 +2,7 @@
 import { ApiError, api, followJob, uploadRecording } from "./api.js";
 import { clear, formatBytes, formatTime, h, setI18n } from "./dom.js";
 import { describeError, describeJobFailure } from "./errors.js";
-import { lang } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { jobProgress, statusBadge } from "./status.js";
 
 const PAGE = 50;
@@ -254,6 +254,7 @@ export function renderMeetings(main, { session }) {
     ),
   );
   refresh();
+  document.title = `${t("meetings.title")} – Greffier`;
   return () => {
     for (const stop of stops) stop();
     clearTimeout(timer);

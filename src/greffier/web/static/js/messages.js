@@ -123,6 +123,8 @@ export const MESSAGES = {
       "Le serveur Greffier ne répond pas. Vérifiez qu’il est démarré et votre connexion réseau ; nouvel essai automatique.",
     "error.signin": "E-mail, mot de passe ou jeton incorrect.",
     "error.signedout": "Votre session a expiré : reconnectez-vous.",
+    "error.attempts":
+      "Trop d’essais manqués pour cette adresse : attendez un quart d’heure, ou demandez un nouveau mot de passe à l’administrateur.",
     "error.toolarge":
       "Ce fichier est trop volumineux (maximum {mb} Mo). Envoyez un enregistrement plus court ou plus compressé (MP3, Opus).",
     "error.notaudio": "Ce fichier n’est pas un enregistrement audio ou vidéo lisible.",
@@ -259,6 +261,8 @@ export const MESSAGES = {
       "The Greffier server does not answer. Check that it is running and your network; trying again automatically.",
     "error.signin": "Wrong e-mail, password or token.",
     "error.signedout": "Your session has expired: please sign in again.",
+    "error.attempts":
+      "Too many failed attempts for this address: wait a quarter of an hour, or ask your administrator for a new password.",
     "error.toolarge":
       "This file is too large (at most {mb} MB). Send a shorter or more compressed recording (MP3, Opus).",
     "error.notaudio": "This file is not an audio or video recording that can be read.",

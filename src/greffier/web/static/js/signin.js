@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import { h, setI18n } from "./dom.js";
 import { describeError } from "./errors.js";
+import { t } from "./i18n.js";
 
 export function renderSignIn(main, onSignedIn) {
   let withToken = false;
@@ -79,5 +80,6 @@ export function renderSignIn(main, onSignedIn) {
   );
   main.append(h("div", { class: "center" }, form));
   email.focus();
+  document.title = `${t("signin.title")} – Greffier`;
   return null;
 }
