@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(3, ge=1, le=20, description="tries of a job whose worker was lost")
     job_lease_s: float = Field(60.0, ge=1, description="a running job silent this long is taken as lost")
     broker_visibility_s: int = Field(900, ge=5, description="Redis: unacknowledged tasks come back after")
+    session_hours: float = Field(72.0, gt=0, le=24 * 90, description="a web sign-in lasts this long")
 
     # LLM
     llm_url: str | None = Field(None, description="an OpenAI-compatible /v1 base URL")

@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from greffier import __version__
+from greffier import __version__, web
 from greffier.api import errors
 from greffier.api.deps import Services
 from greffier.api.limits import BodySizeLimit
-from greffier.api.routers import health, jobs, meetings, openai, stream
+from greffier.api.routers import audio, health, jobs, meetings, openai, session, stream
 from greffier.config import Settings, get_settings
 from greffier.jobs.queue import make_queue
 from greffier.jobs.runner import JobRunner
@@ -26,7 +26,8 @@ DESCRIPTION = """Offline transcription of meetings and calls.
 Upload a recording with `POST /api/meetings`, follow its job with `GET /api/jobs/{id}`, then read,
 correct (`PUT`, versioned) and export its transcript. `POST /v1/audio/transcriptions` answers like
 OpenAI's API. Every call but `/health` needs `Authorization: Bearer <token>`
-(`greffier admin create-token EMAIL`). Errors are JSON: `{"error": {"message", "fix", "type", "param"}}`.
+(`greffier admin create-token EMAIL`), or the cookie set by signing in (`POST /api/session`), as the
+web app at `/` does. Errors are JSON: `{"error": {"message", "fix", "type", "param"}}`.
 """
 
 
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Greffier", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(BodySizeLimit, limit_mb=settings.max_upload_mb)
-    for router in (meetings.router, jobs.router, openai.router, stream.router, health.router):
+    routers = (session, meetings, audio, jobs, openai, stream, health)
+    for router in (module.router for module in routers):
         app.include_router(router)
+    web.install(app)
     return app

@@ -9,6 +9,7 @@ from typing import Literal
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from greffier.edit import MAX_SEGMENT_CHARS
 from greffier.store.models import Job, Meeting
 
 JobStateName = Literal["queued", "running", "succeeded", "failed"]
@@ -80,6 +81,21 @@ class VersionOut(BaseModel):
     created: datetime
     author: str = Field(description="the task that produced it, or the e-mail of who saved it")
     job_id: uuid.UUID | None
+
+
+class SegmentEditIn(BaseModel):
+    id: int = Field(ge=0, le=2**31 - 1, description="the segment's id")
+    text: str | None = Field(
+        None, max_length=MAX_SEGMENT_CHARS, description="corrected text; empty removes the segment"
+    )
+    speaker: str | None = Field(None, max_length=200, description="the id of the speaker who said it")
+
+
+class TranscriptEditsIn(BaseModel):
+    speakers: dict[str, str] = Field(
+        default_factory=dict, max_length=100, description="speaker id -> new name"
+    )
+    segments: list[SegmentEditIn] = Field(default_factory=list, max_length=10_000)
 
 
 class HealthOut(BaseModel):

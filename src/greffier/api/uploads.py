@@ -23,6 +23,7 @@ from greffier.jobs.runner import create_job
 from greffier.store.accounts import Principal
 from greffier.store.meetings import meeting_prefix
 from greffier.store.models import Job, JobState, Meeting, MeetingStatus, utcnow
+from greffier.store.search import fold
 
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
@@ -115,6 +116,7 @@ def _commit(
             audio_key=key,
             audio_bytes=size,
             duration=duration,
+            search_text=fold(title[:500]),
         )
         session.add(meeting)
         session.flush()

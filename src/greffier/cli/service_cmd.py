@@ -137,6 +137,24 @@ def create_token_command(
     print(create_token(_db(), email, name))
 
 
+@admin.command("set-password")
+def set_password_command(
+    email: str = typer.Argument(..., help="The user's e-mail."),
+    stdin: bool = typer.Option(False, "--stdin", help="Read the password from standard input (scripts)."),
+) -> None:
+    """Set the password a user signs in to the web app with (asked twice, never shown)."""
+    import sys
+
+    from greffier.store.accounts import set_password
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    set_password(_db(), email, password)
+    console.print(f"password of {email!r} set")
+
+
 @admin.command("openapi")
 def openapi_command(
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 from greffier.store.models import Job, Meeting, TranscriptVersion
+from greffier.store.search import fold, terms
 
 
 def meeting_prefix(organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> str:
@@ -66,6 +67,7 @@ def list_meetings(
     organisation_id: uuid.UUID,
     *,
     title: str | None = None,
+    text: str | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     limit: int = 20,
@@ -73,8 +75,9 @@ def list_meetings(
 ) -> MeetingPage:
     where = [Meeting.organisation_id == organisation_id]
     if title:
-        escaped = title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(func.lower(Meeting.title).like(f"%{escaped.lower()}%", escape="\\"))
+        where.append(func.lower(Meeting.title).like(f"%{_escape_like(title.lower())}%", escape="\\"))
+    for term in terms(text or ""):
+        where.append(Meeting.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
     if created_from is not None:
         where.append(Meeting.created >= created_from)
     if created_to is not None:
@@ -84,6 +87,10 @@ def list_meetings(
         select(Meeting).where(*where).order_by(Meeting.created.desc(), Meeting.id).limit(limit).offset(offset)
     ).all()
     return MeetingPage(items=list(items), total=total)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def delete_meeting(db: Database, blobs: BlobStore, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> bool:
@@ -119,10 +126,25 @@ def list_versions(session: Session, meeting_id: uuid.UUID) -> list[TranscriptVer
     )
 
 
+class VersionConflict(Exception):
+    """The transcript moved on: `latest` is no longer the version the change was made to."""
+
+    def __init__(self, latest: int) -> None:
+        super().__init__(f"the transcript is now at version {latest}")
+        self.latest = latest
+
+
 def add_version(
-    db: Database, meeting_id: uuid.UUID, body: dict[str, Any], *, author: str, job_id: uuid.UUID | None = None
+    db: Database,
+    meeting_id: uuid.UUID,
+    body: dict[str, Any],
+    *,
+    author: str,
+    job_id: uuid.UUID | None = None,
+    after: int | None = None,
 ) -> TranscriptVersion | None:
-    """Append a version; None when the meeting is gone or `job_id` already stored its result."""
+    """Append a version; None when the meeting is gone or `job_id` already stored its result.
+    With `after`, raises `VersionConflict` unless that is still the latest version."""
     try:
         with db.write() as session:
             meeting = session.scalar(select(Meeting).where(Meeting.id == meeting_id).with_for_update())
@@ -135,10 +157,13 @@ def add_version(
             last = session.scalar(
                 select(func.max(TranscriptVersion.version)).where(TranscriptVersion.meeting_id == meeting_id)
             )
+            if after is not None and last != after:
+                raise VersionConflict(last or 0)
             row = TranscriptVersion(
                 meeting_id=meeting_id, version=(last or 0) + 1, author=author, job_id=job_id, body=body
             )
             session.add(row)
+            meeting.search_text = fold(meeting.title, body.get("text"))
         return row
     except IntegrityError:
         if job_id is not None:  # a concurrent delivery of the same job won the race

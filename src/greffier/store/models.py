@@ -72,10 +72,13 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
     created: Mapped[datetime] = mapped_column(default=utcnow)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """scrypt hash for signing in to the web app (`greffier admin set-password`); None: tokens only."""
 
 
 class ApiToken(Base):
-    """Only the SHA-256 of a token is stored; `prefix` lets people tell their tokens apart."""
+    """Only the SHA-256 of a token is stored; `prefix` lets people tell their tokens apart.
+    A web sign-in is a token too, with an expiry, carried in an HttpOnly cookie."""
 
     __tablename__ = "api_tokens"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -85,6 +88,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created: Mapped[datetime] = mapped_column(default=utcnow)
     last_used: Mapped[datetime | None]
+    expires: Mapped[datetime | None]
+    """None: valid until deleted (API tokens); web sessions expire."""
 
 
 class Meeting(Base):
@@ -103,6 +108,8 @@ class Meeting(Base):
     audio_key: Mapped[str] = mapped_column(String(500))
     audio_bytes: Mapped[int] = mapped_column(BigInteger)
     duration: Mapped[float | None] = mapped_column(Float)
+    search_text: Mapped[str | None] = mapped_column(Text)
+    """Title and latest transcript text, case and accents folded (`store.meetings.fold`), for search."""
 
 
 class TranscriptVersion(Base):

@@ -14,10 +14,17 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, Response, Upl
 from fastapi.concurrency import run_in_threadpool
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-from greffier import export
+from greffier import edit, export
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
 from greffier.api.errors import ERROR_RESPONSES, ApiError, not_found
-from greffier.api.schemas import MeetingOptions, MeetingOut, MeetingPageOut, VersionOut, json_response
+from greffier.api.schemas import (
+    MeetingOptions,
+    MeetingOut,
+    MeetingPageOut,
+    TranscriptEditsIn,
+    VersionOut,
+    json_response,
+)
 from greffier.api.uploads import clean_filename, create_meeting_from_upload
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
@@ -54,7 +61,7 @@ def _meetings_out(services: Services, meetings: list[Meeting]) -> list[MeetingOu
     return [MeetingOut.build(meeting, *summaries[meeting.id]) for meeting in meetings]
 
 
-def _load_meeting(services: Services, principal: Principal, meeting_id: uuid.UUID) -> Meeting:
+def load_meeting(services: Services, principal: Principal, meeting_id: uuid.UUID) -> Meeting:
     with services.db.read() as session:
         meeting = store.get_meeting(session, principal.organisation_id, meeting_id)
     if meeting is None:
@@ -62,10 +69,10 @@ def _load_meeting(services: Services, principal: Principal, meeting_id: uuid.UUI
     return meeting
 
 
-def _load_version(
+def load_version(
     services: Services, principal: Principal, meeting_id: uuid.UUID, version: int | None
 ) -> TranscriptVersion:
-    meeting = _load_meeting(services, principal, meeting_id)
+    meeting = load_meeting(services, principal, meeting_id)
     with services.db.read() as session:
         row = store.get_version(session, meeting.id, version)
         job = store.latest_job(session, meeting.id) if row is None else None
@@ -129,6 +136,12 @@ def list_meetings(
     services: ServicesDep,
     principal: PrincipalDep,
     title: Annotated[str | None, Query(max_length=200, description="part of the title, any case")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200, description="words found in the title or the transcript (any case, any accents)"
+        ),
+    ] = None,
     created_from: Annotated[
         datetime | None, Query(description="created at or after (ISO 8601; UTC if no zone)")
     ] = None,
@@ -144,6 +157,7 @@ def list_meetings(
             session,
             principal.organisation_id,
             title=needle,
+            text=q,
             created_from=_utc(created_from),
             created_to=_utc(created_to),
             limit=limit,
@@ -157,7 +171,7 @@ def list_meetings(
 
 @router.get("/{meeting_id}", summary="A meeting, with its latest job", response_model=MeetingOut)
 def get_meeting(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
-    return json_response(_meetings_out(services, [_load_meeting(services, principal, meeting_id)])[0])
+    return json_response(_meetings_out(services, [load_meeting(services, principal, meeting_id)])[0])
 
 
 @router.delete(
@@ -183,7 +197,7 @@ _TRANSCRIPT_SCHEMA = {"$ref": "#/components/schemas/Transcript"}
 def get_transcript(
     services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID, version: VersionQuery = None
 ) -> Response:
-    row = _load_version(services, principal, meeting_id, version)
+    row = load_version(services, principal, meeting_id, version)
     return Response(
         json.dumps(row.body, ensure_ascii=False),
         media_type="application/json",
@@ -250,6 +264,49 @@ async def _transcript_body(request: Request) -> Transcript:
         ) from None
 
 
+IfMatchHeader = Annotated[
+    str | None, Header(description='the ETag you edited (e.g. "1"): refuses lost updates')
+]
+
+
+def _conflict(latest: int, given: str) -> ApiError:
+    return ApiError(
+        412,
+        "version_conflict",
+        f"the transcript is now at version {latest}, not {given[:20]}",
+        "GET it again, re-apply your changes, and send them with the new ETag",
+    )
+
+
+def _check_if_match(current: TranscriptVersion, if_match: str | None) -> None:
+    if if_match is not None and if_match.strip().strip('"') != str(current.version):
+        raise _conflict(current.version, if_match)
+
+
+def _save(
+    services: Services,
+    principal: Principal,
+    meeting_id: uuid.UUID,
+    transcript: Transcript,
+    current: TranscriptVersion,
+    if_match: str | None,
+) -> TranscriptVersion:
+    """A new version; with If-Match, only if `current` is still the latest when it is written."""
+    try:
+        row = store.add_version(
+            services.db,
+            meeting_id,
+            transcript.to_dict(),
+            author=principal.email,
+            after=current.version if if_match is not None else None,
+        )
+    except store.VersionConflict as exc:
+        raise _conflict(exc.latest, if_match or "") from None
+    if row is None:
+        raise not_found("meeting", meeting_id, _LIST_FIX)
+    return row
+
+
 @router.put(
     "/{meeting_id}/transcript",
     summary="Save a corrected transcript as a new version (previous versions are kept)",
@@ -263,30 +320,51 @@ async def put_transcript(
     services: ServicesDep,
     principal: PrincipalDep,
     meeting_id: uuid.UUID,
-    if_match: Annotated[
-        str | None, Header(description='the ETag you edited (e.g. "1"): refuses lost updates')
-    ] = None,
+    if_match: IfMatchHeader = None,
 ) -> VersionOut:
     transcript = await _transcript_body(request)
-    current = await run_in_threadpool(_load_version, services, principal, meeting_id, None)
-    if if_match is not None and if_match.strip().strip('"') != str(current.version):
-        raise ApiError(
-            412,
-            "version_conflict",
-            f"the transcript is now at version {current.version}, not {if_match[:20]}",
-            "GET it again, re-apply your changes, and PUT with the new ETag",
-        )
-    row = await run_in_threadpool(
-        store.add_version, services.db, meeting_id, transcript.to_dict(), author=principal.email
-    )
-    if row is None:
-        raise not_found("meeting", meeting_id, _LIST_FIX)
+    current = await run_in_threadpool(load_version, services, principal, meeting_id, None)
+    _check_if_match(current, if_match)
+    row = await run_in_threadpool(_save, services, principal, meeting_id, transcript, current, if_match)
     return VersionOut.model_validate(row)
+
+
+@router.patch(
+    "/{meeting_id}/transcript",
+    summary="Correct segment texts, segment speakers and speaker names: saved as a new version",
+    responses={
+        200: {"model": Transcript, "description": "the new transcript; its version is in the ETag"},
+        412: {"description": "If-Match names a version that is no longer the latest"},
+    },
+)
+def patch_transcript(
+    services: ServicesDep,
+    principal: PrincipalDep,
+    meeting_id: uuid.UUID,
+    edits: TranscriptEditsIn,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    current = load_version(services, principal, meeting_id, None)
+    _check_if_match(current, if_match)
+    try:
+        corrected = edit.apply_edits(
+            Transcript.from_dict(current.body),
+            [edit.SegmentEdit(s.id, s.text, s.speaker) for s in edits.segments],
+            edits.speakers,
+        )
+    except edit.EditError as exc:
+        raise ApiError(422, "invalid_edit", exc.problem, exc.fix) from None
+    row = _save(services, principal, meeting_id, corrected, current, if_match)
+    return Response(
+        json.dumps(row.body, ensure_ascii=False),
+        media_type="application/json",
+        headers={"ETag": f'"{row.version}"'},
+    )
 
 
 @router.get("/{meeting_id}/transcript/versions", summary="Every version of the transcript, oldest first")
 def list_versions(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> list[VersionOut]:
-    meeting = _load_meeting(services, principal, meeting_id)
+    meeting = load_meeting(services, principal, meeting_id)
     with services.db.read() as session:
         return [VersionOut.model_validate(row) for row in store.list_versions(session, meeting.id)]
 
@@ -308,8 +386,8 @@ def get_export(
     fmt: ExportFormat,
     version: VersionQuery = None,
 ) -> Response:
-    row = _load_version(services, principal, meeting_id, version)
-    meeting = _load_meeting(services, principal, meeting_id)
+    row = load_version(services, principal, meeting_id, version)
+    meeting = load_meeting(services, principal, meeting_id)
     content = export.render(Transcript.from_dict(row.body), fmt.value)
     return Response(
         content,

@@ -1,0 +1,56 @@
+"""/api/meetings/{id}/audio: the recording as uploaded, with HTTP range requests so that a player can
+seek without downloading the whole file."""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from pathlib import PurePosixPath
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from greffier.api.deps import PrincipalDep, ServicesDep
+from greffier.api.errors import ERROR_RESPONSES, ApiError
+from greffier.api.routers.meetings import load_meeting
+
+router = APIRouter(prefix="/api/meetings", tags=["meetings"], responses=ERROR_RESPONSES)
+_MEDIA_TYPES = {
+    ".opus": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".mka": "audio/x-matroska",
+    ".mkv": "video/x-matroska",
+}
+
+
+def media_type(key: str) -> str:
+    suffix = PurePosixPath(key).suffix.lower()
+    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
+
+
+@router.get(
+    "/{meeting_id}/audio",
+    summary="The recording (supports Range requests, for seeking)",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"audio/*": {}, "video/*": {}}, "description": "the recording as uploaded"},
+        206: {"description": "the requested byte range"},
+    },
+)
+def get_audio(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> FileResponse:
+    meeting = load_meeting(services, principal, meeting_id)
+    path = services.blobs.path(meeting.audio_key)
+    if not path.is_file():
+        raise ApiError(
+            404,
+            "not_found",
+            f"the recording of meeting {meeting_id} is missing from the blob store",
+            "check GREFFIER_BLOB_DIR points at the shared folder, or upload the recording again",
+        )
+    return FileResponse(
+        path,
+        media_type=media_type(meeting.audio_key),
+        headers={"Cache-Control": "private, max-age=3600"},
+        content_disposition_type="inline",
+        filename=meeting.filename,
+    )
