@@ -238,6 +238,16 @@ def test_local_agreement_commits_what_two_passes_agree_on():
     assert [w.text.strip() for w in agreement.commit_all(before=10)] == ["la", "porte"]
 
 
+def test_local_agreement_follows_the_text_when_word_times_move():
+    agreement = LocalAgreement()
+    agreement.insert(_words("hier soir j'ai ouvert"))
+    agreement.insert(_words("hier soir j'ai ouvert la"))  # commits up to "ouvert", which ends at 3.9
+    # The next pass puts every word 0.3 s earlier: "la" (3.7 s) starts before the committed end.
+    moved = _words("hier soir j'ai ouvert la porte", start=-0.3)
+    assert agreement.insert(moved) == [moved[4]]
+    assert [w.text.strip() for w in agreement.commit_all(before=10)] == ["porte"]
+
+
 def test_speech_tracker_finds_the_regions_of_the_whole_file_vad():
     samples = load_audio(eval_file(TCOF))
     tracker = SpeechTracker(VadSettings())

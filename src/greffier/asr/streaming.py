@@ -21,6 +21,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
@@ -94,24 +95,38 @@ def _join(words: list[Word]) -> str:
 class LocalAgreement:
     """Commits the longest common prefix of two successive hypotheses (word lists, absolute times).
 
-    Words that start before the last committed word's end are taken as already heard, and a
-    hypothesis that begins by repeating the committed tail (up to 5 words) has that repeat removed.
+    Each pass decodes the committed words of the window again: the new hypothesis is taken after
+    them, found by their text (the committed tail matched in it, near its time), since word times
+    move by a few tenths of a second from one pass to the next; whisper_streaming goes by time alone,
+    and drops the next word when its start moves before the last committed end.
     """
+
+    TAIL = 8
 
     def __init__(self) -> None:
         self.committed_in_window: list[Word] = []
         self.previous: list[Word] = []
         self.last_end = 0.0
 
+    def _unheard(self, words: list[Word]) -> list[Word]:
+        """The words of a hypothesis after those already committed."""
+        tail = [_key(w) for w in self.committed_in_window[-self.TAIL :]]
+        if tail:
+            keys = [_key(w) for w in words]
+            for block in SequenceMatcher(None, tail, keys, autojunk=False).get_matching_blocks():
+                after = block.b + block.size
+                if (
+                    block.size
+                    and block.a + block.size == len(tail)
+                    and (block.size >= 2 or len(tail) == 1)
+                    and abs(words[after - 1].end - self.last_end) < 1.0
+                ):
+                    return words[after:]
+        return [w for w in words if w.start > self.last_end - 0.1]
+
     def insert(self, words: list[Word]) -> list[Word]:
         """Add a new hypothesis; returns the words it commits."""
-        new = [w for w in words if w.start > self.last_end - 0.1]
-        if new and self.committed_in_window and abs(new[0].start - self.last_end) < 1.0:
-            tail = self.committed_in_window
-            for n in range(min(len(tail), len(new), 5), 0, -1):
-                if [_key(w) for w in tail[-n:]] == [_key(w) for w in new[:n]]:
-                    new = new[n:]
-                    break
+        new = self._unheard(words)
         commit: list[Word] = []
         for old, word in zip(self.previous, new, strict=False):
             if _key(old) != _key(word):
@@ -146,14 +161,11 @@ class LocalAgreement:
 class PassStats:
     passes: int = 0
     seconds: float = 0.0
-    process_cpu: float = 0.0
-    """CPU time of the whole process during the passes (other streams' included)."""
     last_seconds: float = 0.0
 
-    def add(self, seconds: float, cpu: float) -> None:
+    def add(self, seconds: float) -> None:
         self.passes += 1
         self.seconds += seconds
-        self.process_cpu += cpu
         self.last_seconds = seconds
 
 
@@ -352,7 +364,6 @@ class OnlineTranscriber:
     def _decode(self, until: float) -> _Pass:
         audio = self._window[: round((until - self._offset) * SAMPLE_RATE)]
         started = time.perf_counter()
-        cpu = time.process_time()
         decoded = decode_window(self.engine, audio, self.language, self._prompt(), self.options)
         words = [
             Word(self._offset + w.start, self._offset + w.end, w.text, w.probability) for w in decoded.words
@@ -360,7 +371,7 @@ class OnlineTranscriber:
         if self.language_probability is None:
             self._detected = (decoded.language, decoded.language_probability)
         self._last = _Pass(words, [self._offset + end for end in decoded.segment_ends], until)
-        self.stats.add(time.perf_counter() - started, time.process_time() - cpu)
+        self.stats.add(time.perf_counter() - started)
         log.debug(
             "pass %.2f-%.2f s: %d words in %.2f s",
             self._offset,

@@ -207,10 +207,6 @@ class LiveStream:
         return self._backlog / SAMPLE_RATE
 
     @property
-    def received(self) -> float:
-        return self._transcriber.received
-
-    @property
     def stats(self) -> PassStats:
         """Decoding passes so far and their time."""
         return self._transcriber.stats
