@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from greffier.cli.app import app, console, console_error, parse_language
-from greffier.config import get_settings
+from greffier.config import Settings, get_settings
 from greffier.errors import GreffierError
 from greffier.export import parse_formats, render
 from greffier.pipeline import ProgressCallback, TranscribeOptions, transcribe_files
@@ -54,6 +54,9 @@ def transcribe_command(
     channels_as_speakers: bool = typer.Option(
         False, "--channels-as-speakers", help="Stereo call: each channel is one party."
     ),
+    minutes: bool = typer.Option(
+        False, "--minutes", help="Also write minutes (<stem>.minutes.md and .json), each claim grounded."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only errors."),
 ) -> None:
     """Transcribe recordings with word timestamps; one output per format per file."""
@@ -79,6 +82,8 @@ def transcribe_command(
                 failures += 1
                 continue
             written = write_outputs(result, path.stem, formats, output_dir)
+            if minutes:
+                written += _write_minutes(result, path.stem, output_dir, settings, progress)
             if not quiet:
                 console.print(
                     f"[green]✓[/] {path} — {result.language} ({result.language_probability or 0:.2f}), "
@@ -87,6 +92,16 @@ def transcribe_command(
                 )
     if failures:
         raise typer.Exit(2)
+
+
+def _write_minutes(
+    transcript: Transcript, stem: str, output_dir: Path, settings: Settings, progress: ProgressCallback | None
+) -> list[Path]:
+    from greffier.assist.minutes import write_minutes
+    from greffier.assist.render import save
+
+    written = write_minutes(transcript, settings=settings, progress=progress)
+    return save(written, ["md", "json"], output_dir, stem)
 
 
 @contextmanager
