@@ -151,28 +151,20 @@ def test_models_lists_and_verifies():
     assert result.stdout.count("verified sha256") == 3
 
 
-def test_runs_without_any_network(tmp_path: Path):
-    """The main job runs in a network namespace with no interface up: nothing can be downloaded."""
+def test_main_job_runs_without_any_network(tmp_path: Path):
+    """The README's main job (transcribe + speakers + minutes) runs in a network namespace with no
+    interface up: nothing can be downloaded, every model comes from the local verified cache."""
     if shutil.which("unshare") is None:
         pytest.fail("unshare (util-linux) is needed for the offline test")
     out = tmp_path / "out"
-    cmd = [
-        "unshare",
-        "-n",
-        sys.executable,
-        "-m",
-        "greffier",
-        "transcribe",
-        str(ROOT / "samples" / "apollo11.mp3"),
-        "-l",
-        "en",
-        "-f",
-        "json,srt",
-        "-o",
-        str(out),
-        "-q",
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    sample = str(ROOT / "samples" / "apollo11.mp3")
+    cmd = ["unshare", "-n", sys.executable, "-m", "greffier", "transcribe", sample, "--diarize", "--minutes"]
+    result = subprocess.run(
+        [*cmd, "-f", "json,srt", "-o", str(out), "-q"], capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, result.stderr
     transcript = Transcript.load(out / "apollo11.json")
     assert len(transcript.words) > 50
+    assert len(transcript.speakers) >= 1 and all(s.speaker for s in transcript.segments)
+    minutes = json.loads((out / "apollo11.minutes.json").read_text())
+    assert minutes["summary"].strip()
