@@ -13,7 +13,8 @@
         python -m bench assist
 
 ASSIST_MEETINGS: meetings to write minutes for (default all 10; "none" skips), ASSIST_CALLS: how
-many Simsamu calls (default all), ASSIST_QUESTIONS: questions per meeting (default all).
+many Simsamu calls (default all), ASSIST_QUESTIONS: ELITR-Bench questions per meeting, all 10
+meetings (default all; 0 skips).
 The LLM is whatever the settings give (embedded GGUF by default, GREFFIER_LLM_URL for a server).
 """
 
@@ -165,11 +166,12 @@ def elitr(llm: LLM, meetings: list[str], totals: Totals) -> None:
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     rouge = {"llm": [], "extractive": []}
     found = matched_refs = proposed = matched_items = 0
-    print(
-        f"{'meeting':20} {'words':>6} {'min':>6} {'s':>6} {'tok/s':>6} {'acts':>5} {'refs':>4} "
-        f"{'R1':>5} {'R2':>5} {'RL':>5} | extractive R1 R2 RL",
-        flush=True,
-    )
+    if meetings:
+        print(
+            f"{'meeting':20} {'words':>6} {'min':>6} {'s':>6} {'tok/s':>6} {'acts':>5} {'refs':>4} "
+            f"{'R1':>5} {'R2':>5} {'RL':>5} | extractive R1 R2 RL",
+            flush=True,
+        )
     for meeting in meetings:
         transcript = elitr_transcript(meeting)
         before = llm.usage.as_dict()
@@ -227,12 +229,14 @@ def elitr(llm: LLM, meetings: list[str], totals: Totals) -> None:
         )
 
 
-def questions(llm: LLM, meetings: list[str], per_meeting: int | None) -> None:
+def questions(llm: LLM, per_meeting: int | None) -> None:
     asked = correct = retrieved = not_said = 0
     by_meeting: dict[str, list] = {}
     for q in elitr_questions():
         by_meeting.setdefault(q.meeting, []).append(q)
-    for meeting in meetings:
+    for meeting in elitr_meetings():
+        if per_meeting == 0:
+            break
         transcript = elitr_transcript(meeting)
         index = PassageIndex.build(transcript)
         for q in by_meeting.get(meeting, [])[:per_meeting]:
@@ -311,5 +315,5 @@ def main() -> None:
         llm, sorted(meetings, key=lambda m: m != SPEED_MEETING), totals
     )  # the speed meeting first: clean peak RSS
     simsamu(llm, calls, totals)
-    questions(llm, meetings, per_meeting)
+    questions(llm, per_meeting)
     print(totals.line())

@@ -53,6 +53,14 @@ class Usage:
         self.completion_tokens += completion
         self.seconds += seconds
 
+    def since(self, before: Usage) -> Usage:
+        return Usage(
+            self.calls - before.calls,
+            self.prompt_tokens - before.prompt_tokens,
+            self.completion_tokens - before.completion_tokens,
+            self.seconds - before.seconds,
+        )
+
     def as_dict(self) -> dict[str, float]:
         return {
             "calls": self.calls,

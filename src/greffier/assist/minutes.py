@@ -2,8 +2,8 @@
 
 `write_minutes(transcript)` is the public entry point. The transcript is shown to the model in
 pieces that fit its context (cut where the topic shifts); from each piece the model extracts
-claims, each with the transcript line it comes from as a quote (the JSON schema only admits lines
-that exist, so a grammar-constrained model cannot invent one; other models are checked). Every
+claims, each with the transcript sentence it comes from as a quote (the JSON schema only admits
+sentences that exist, so a grammar-constrained model cannot invent one; others are checked). Every
 claim is grounded against the piece (`grounding.Grounder`) and dropped when it fails; then pieces
 are merged: near-duplicate claims (sentence embeddings) fused, and for several pieces one more call
 writes the title and summary from the pieces' summaries (map-reduce). Without a model, the minutes
@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -101,6 +102,7 @@ def _llm_minutes(
     transcript: Transcript, llm: LLM, language: str, settings: Settings, progress: ProgressCallback
 ) -> Minutes:
     timings: dict[str, float] = {}
+    usage_before = replace(llm.usage)
     started = time.perf_counter()
     names = speaker_names(transcript)
     segments = [s for s in transcript.segments if s.text.strip()]
@@ -176,11 +178,11 @@ def _llm_minutes(
         notice="; ".join(failures) or None,
         source=transcript.source,
         duration=transcript.duration,
-        speakers=tuple(names.values()),
+        speakers=names,
         metadata={
             "pieces": len(pieces),
             "timings": {k: round(v, 2) for k, v in timings.items()},
-            "usage": llm.usage.as_dict(),
+            "usage": llm.usage.since(usage_before).as_dict(),
         },
     )
 
@@ -283,13 +285,13 @@ def extractive_minutes(
     names = speaker_names(transcript)
     return Minutes(
         language=language,
-        title=transcript.source or "",
+        title=Path(transcript.source).stem if transcript.source else "",
         summary=" […] ".join(p.text for p in passages),
         key_passages=passages,
         notice=notice,
         source=transcript.source,
         duration=transcript.duration,
-        speakers=tuple(names.values()),
+        speakers=names,
     )
 
 

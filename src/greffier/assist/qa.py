@@ -32,8 +32,18 @@ NOT_SAID = {
 }
 
 
+NO_MODEL = {
+    "fr": "Aucun modèle de langue disponible : voici les passages les plus proches de la question.",
+    "en": "No language model available: here are the passages closest to the question.",
+}
+
+
+def _localized(messages: dict[str, str], language: str) -> str:
+    return messages.get(language.split("-")[0].lower(), messages["en"])
+
+
 def not_said(language: str) -> str:
-    return NOT_SAID.get(language.split("-")[0].lower(), NOT_SAID["en"])
+    return _localized(NOT_SAID, language)
 
 
 class AnswerOut(BaseModel):
@@ -97,7 +107,9 @@ def ask(
     try:
         model = llm or load_llm(settings)
     except LLMUnavailable as exc:
-        return Answer(question, not_said(language), found=False, notice=str(exc), passages=passages)
+        return Answer(
+            question, _localized(NO_MODEL, language), found=False, notice=str(exc), passages=passages
+        )
     names = speaker_names(transcript)
     scope = [s for p in hits for s in p]
     prompts = prompts_for(language)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from greffier.assist.types import ActionItem, Minutes, Point, Span
@@ -33,6 +34,9 @@ LABELS = {
         "model": "Modèle",
         "untitled": "Compte rendu",
         "note": "Remarque",
+        ":": " :",
+        "«": "« ",
+        "»": " »",
     },
     "en": {
         "summary": "Summary",
@@ -51,6 +55,9 @@ LABELS = {
         "model": "Model",
         "untitled": "Minutes",
         "note": "Note",
+        ":": ":",
+        "«": "“",
+        "»": "”",
     },
 }
 
@@ -64,39 +71,47 @@ def clock(seconds: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
 
 
-def where(spans: tuple[Span, ...]) -> str:
-    """'03:12–03:20 medecin; 10:02–10:05 patient' — the evidence of a claim."""
+def where(spans: tuple[Span, ...], names: dict[str, str] | None = None) -> str:
+    """'03:12–03:20 Régulateur; 10:02–10:05 Appelant' — the evidence of a claim."""
     parts = []
     for span in spans:
-        who = ", ".join(span.speakers)
+        who = ", ".join((names or {}).get(s, s) for s in span.speakers)
         parts.append(f"{clock(span.start)}–{clock(span.end)}" + (f" {who}" if who else ""))
     return "; ".join(parts)
 
 
-def _point_line(p: Point) -> str:
-    return f"{p.text} — « {p.quote} » [{where(p.spans)}]"
+def _point_line(p: Point, lab: dict[str, str], names: dict[str, str]) -> str:
+    return f"{p.text} — {lab['«']}{p.quote}{lab['»']} [{where(p.spans, names)}]"
 
 
-def _action_line(a: ActionItem, lab: dict[str, str]) -> str:
+def _action_line(a: ActionItem, lab: dict[str, str], names: dict[str, str]) -> str:
     owner = a.owner or lab["unassigned"]
-    due = f" ({lab['due']} : {a.due})" if a.due else ""
-    return f"{owner} : {a.task}{due} — « {a.quote} » [{where(a.spans)}]"
+    due = f" ({lab['due']}{lab[':']} {a.due})" if a.due else ""
+    return f"{owner}{lab[':']} {a.task}{due} — {lab['«']}{a.quote}{lab['»']} [{where(a.spans, names)}]"
 
 
-def _sections(minutes: Minutes) -> list[tuple[str, list[str]]]:
-    """(heading, bullet lines) in reading order; shared by Markdown and Word."""
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    lines: list[str]
+    bullets: bool = True
+
+
+def _sections(minutes: Minutes) -> list[Section]:
+    """The body in reading order; shared by Markdown and Word. Without a model: the key passages."""
     lab = labels(minutes.language)
-    sections: list[tuple[str, list[str]]] = []
+    names = minutes.speakers
     if minutes.key_passages:
-        sections.append((lab["passages"], [f"[{where((p.span,))}] {p.text}" for p in minutes.key_passages]))
-    else:
-        sections.append(
-            (lab["topics"], [f"{clock(t.start)}–{clock(t.end)} {t.title}" for t in minutes.topics])
-        )
-        sections.append((lab["decisions"], [_point_line(p) for p in minutes.decisions]))
-        sections.append((lab["actions"], [_action_line(a, lab) for a in minutes.action_items]))
-        sections.append((lab["questions"], [_point_line(p) for p in minutes.open_questions]))
-    return sections
+        return [
+            Section(lab["passages"], [f"[{where((p.span,), names)}] {p.text}" for p in minutes.key_passages])
+        ]
+    return [
+        Section(lab["summary"], [minutes.summary or lab["none"]], bullets=False),
+        Section(lab["topics"], [f"{clock(t.start)}–{clock(t.end)} {t.title}" for t in minutes.topics]),
+        Section(lab["decisions"], [_point_line(p, lab, names) for p in minutes.decisions]),
+        Section(lab["actions"], [_action_line(a, lab, names) for a in minutes.action_items]),
+        Section(lab["questions"], [_point_line(p, lab, names) for p in minutes.open_questions]),
+    ]
 
 
 def _footer(minutes: Minutes) -> list[str]:
@@ -106,32 +121,33 @@ def _footer(minutes: Minutes) -> list[str]:
     if g.proposed:
         line = lab["grounding"].format(kept=g.kept, proposed=g.proposed)
         if g.dropped:
-            line += f"; {lab['dropped']} : " + ", ".join(
+            line += f"; {lab['dropped']}{lab[':']} " + ", ".join(
                 f"{n} × {reason}" for reason, n in g.reasons().items()
             )
         lines.append(line + ".")
     if minutes.llm:
-        lines.append(f"{lab['model']} : {minutes.llm}.")
+        lines.append(f"{lab['model']}{lab[':']} {minutes.llm}.")
     if minutes.notice:
-        lines.append(f"{lab['note']} : {minutes.notice}")
+        lines.append(f"{lab['note']}{lab[':']} {minutes.notice}")
     return lines
 
 
 def _header(minutes: Minutes) -> tuple[str, str]:
     lab = labels(minutes.language)
     title = minutes.title or lab["untitled"]
-    meta = f"{lab['duration']} : {clock(minutes.duration)}"
+    meta = f"{lab['duration']}{lab[':']} {clock(minutes.duration)}"
     if minutes.speakers:
-        meta += f" · {lab['participants']} : {', '.join(minutes.speakers)}"
+        meta += f" · {lab['participants']}{lab[':']} {', '.join(minutes.speakers.values())}"
     return title, meta
 
 
 def to_markdown(minutes: Minutes) -> str:
     lab = labels(minutes.language)
     title, meta = _header(minutes)
-    out = [f"# {title}", "", f"*{meta}*", "", f"## {lab['summary']}", "", minutes.summary or lab["none"], ""]
-    for heading, lines in _sections(minutes):
-        out += [f"## {heading}", ""] + ([f"- {line}" for line in lines] or [lab["none"]]) + [""]
+    out = [f"# {title}", "", f"*{meta}*", ""]
+    for section in _sections(minutes):
+        body = [f"- {line}" if section.bullets else line for line in section.lines] or [lab["none"]]
+        out += [f"## {section.heading}", "", *body, ""]
     footer = _footer(minutes)
     if footer:
         out += ["---", ""] + [f"{line}  " for line in footer]
@@ -147,14 +163,12 @@ def to_docx(minutes: Minutes) -> bytes:
     doc.core_properties.title = title
     doc.add_heading(title, level=0)
     doc.add_paragraph(meta).runs[0].italic = True
-    doc.add_heading(lab["summary"], level=1)
-    doc.add_paragraph(minutes.summary or lab["none"])
-    for heading, lines in _sections(minutes):
-        doc.add_heading(heading, level=1)
-        for line in lines or [lab["none"]]:
-            doc.add_paragraph(line, style="List Bullet" if lines else None)
+    for section in _sections(minutes):
+        doc.add_heading(section.heading, level=1)
+        for line in section.lines or [lab["none"]]:
+            doc.add_paragraph(line, style="List Bullet" if section.bullets and section.lines else None)
     for line in _footer(minutes):
-        doc.add_paragraph(line).runs[0].font.size = None
+        doc.add_paragraph(line)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

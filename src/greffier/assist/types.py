@@ -118,7 +118,8 @@ class Minutes:
     """Why something is missing (no LLM, a failed chunk), in words for people."""
     source: str | None = None
     duration: float = 0.0
-    speakers: tuple[str, ...] = ()
+    speakers: dict[str, str] = field(default_factory=dict)
+    """Speaker id (as in the spans) -> the name to show."""
     metadata: dict[str, Any] = field(default_factory=dict)
     """Timings per stage and token counts."""
 

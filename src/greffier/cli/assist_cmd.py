@@ -10,7 +10,7 @@ import typer
 from greffier.assist.minutes import write_minutes
 from greffier.assist.qa import ask
 from greffier.assist.render import FORMATS, save, where
-from greffier.assist.types import Answer
+from greffier.assist.types import Answer, speaker_names
 from greffier.cli.app import app, console, err_console
 from greffier.config import get_settings
 from greffier.errors import GreffierError, OptionsError
@@ -70,14 +70,14 @@ def minutes_command(
         )
 
 
-def _print_answer(answer: Answer) -> None:
+def _print_answer(answer: Answer, names: dict[str, str]) -> None:
     console.print(answer.answer, soft_wrap=True)
     if answer.found:
-        console.print(f"[dim]source: {where(answer.spans)} — « {answer.quote} »[/]", soft_wrap=True)
+        console.print(f"[dim]source: {where(answer.spans, names)} — « {answer.quote} »[/]", soft_wrap=True)
     elif answer.notice:
         err_console.print(f"[yellow]note:[/] {answer.notice}", soft_wrap=True)
         for p in answer.passages:
-            console.print(f"[dim]  [{where((p.span,))}] {p.text}[/]", soft_wrap=True)
+            console.print(f"[dim]  [{where((p.span,), names)}] {p.text}[/]", soft_wrap=True)
 
 
 @app.command("ask")
@@ -98,4 +98,4 @@ def ask_command(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_answer(answer)
+        _print_answer(answer, speaker_names(transcript))
