@@ -60,9 +60,6 @@ class StreamingOptions:
     detect_after: float = 3.0
     encoder_seconds: float = 10.0
     """The encoder reads the window padded to this (Whisper's own is 30 s: slower, a little better)."""
-    tokens_per_second: float = 20.0
-    """Caps each pass's output so that a looping decoder stops early. French speech is ~6 tokens/s
-    with timestamps, but a beam search capped under ~10/s ends early and loses its last segment."""
 
 
 @dataclass(frozen=True)
@@ -416,12 +413,13 @@ def decode_window(
     tokenizer = _tokenizer(engine, language)
     previous = tokenizer.encode(" " + prompt) if prompt else []
     prompt_tokens = model.get_prompt(tokenizer, previous)
-    max_new = min(int(options.tokens_per_second * frames / 100) + 16, model.max_length // 2)
     result = model.model.generate(
         encoder_output,
         [prompt_tokens],
         beam_size=options.beam_size,
-        max_length=len(prompt_tokens) + max_new,
+        # As the batch engine: CTranslate2 then returns at most ~220 tokens (a 28-s window of fast
+        # French is ~180); a lower cap cuts the last segment off, and a loop is cut below.
+        max_length=model.max_length,
         return_scores=True,
         return_no_speech_prob=True,
         suppress_blank=True,
