@@ -128,6 +128,11 @@ def test_impossible_speaker_options_are_refused(kwargs):
     assert err.value.fix, "the error says how to fix it"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="regressed on main: since the VAD moved to 30-s windows the ASR drops Diane's first 'Hello?' "
+    "(6.68 s) and Sheila's 'Hello?' is now attributed to Diane; issue 3 stays open for it",
+)
 def test_interjection_keeps_its_own_speaker():
     # sample.stm: Diane "Hello?" 6.68, Sheila "Hello?" 7.63, Diane "Oh, hello. I didn't know you were
     # there." 8.44-9.80, Sheila "Neither did I." 9.84. Sheila's short "Hello" sits inside Diane's talk:
