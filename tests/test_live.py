@@ -142,6 +142,16 @@ def test_two_concurrent_streams_stay_isolated(concurrent):
         assert transcript.language == "fr"
 
 
+def test_speech_after_a_long_silence_is_heard(hub):
+    # "Bonjour ! Est-ce que vous allez bien ?" at ~0.4 s and again at ~32.9 s (whisper-timestamped's
+    # test); a VAD state carried over the 30-s silence missed the second one.
+    frames = pcm_frames("whisper-timestamped/tests/data/bonjour_vous_allez_bien.mp3")
+    _, transcript = asyncio.run(stream(hub, frames, hub.options(language="fr")))
+    bonjours = [w for w in transcript.words if w.text.lower().strip("!.,? ").startswith("bonjour")]
+    assert [round(w.start) for w in bonjours] == [0, 33], transcript.text
+    assert not [w for w in transcript.words if 4.0 < w.start < 32.0], "nothing in the silence"
+
+
 def test_bad_frames_get_an_error_and_the_stream_goes_on(hub):
     audio = pcm_frames(SHORT)
     bad = [webm_chunks(SHORT)[0], b"", b"\x01\x02\x03", b"\x00" * (64 * 1024 + 2), '{"type": "pause"}']

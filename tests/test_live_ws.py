@@ -117,3 +117,19 @@ def test_a_client_that_vanishes_loses_nothing_already_sent(server):
         meeting = wait_for(saved, 120, "the meeting of the vanished client")
         text = client.get(f"/api/meetings/{meeting['id']}/transcript").json()["text"]
     assert "avion" in text.lower()
+
+
+@pytest.mark.parametrize("site", ["same", "other"])
+def test_the_web_apps_sign_in_cookie_works_from_its_own_pages_only(server, site):
+    service, token, _ = server
+    origin = f"http://127.0.0.1:{service.port}" if site == "same" else "https://evil.example"
+    cookie = {"Cookie": f"greffier_session={token}"}
+    with connect(_url(service, language="fr", save="false"), additional_headers=cookie, origin=origin) as ws:
+        if site == "same":  # the other is refused at once
+            for frame in pcm_frames(SHORT)[:10]:
+                ws.send(frame)
+            ws.send('{"type": "end"}')
+        messages = _messages(ws)
+    errors = [m["code"] for m in messages if m["type"] == "error"]
+    assert errors == ([] if site == "same" else ["cross_site_request"])
+    assert messages[-1]["type"] == "end" and messages[-1]["meeting_id"] is None

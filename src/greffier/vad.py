@@ -89,11 +89,16 @@ class SpeechTracker:
     Runs the model of `get_speech_timestamps` on each 32-ms window as samples arrive, carrying its
     recurrent state, so the probabilities are those of a whole-file pass; opens a region when the
     probability reaches `threshold` and closes it after `min_silence_ms` below `threshold - 0.15`
-    (the same hysteresis). Regions shorter than `min_speech_ms` are dropped.
+    (the same hysteresis). Regions shorter than `min_speech_ms` are dropped. As `speech_regions`
+    restarts Silero every `window_s`, the state is reset in silence every `RESET_S` seconds: over a
+    long silence it drifts and misses the next speech.
     """
 
     WINDOW = 512
     CONTEXT = 64
+    BATCH = 32
+    """Windows run at once (1 s): the reset is checked between batches."""
+    RESET_S = 10.0
 
     def __init__(self, settings: VadSettings = VadSettings()) -> None:
         self._session = get_vad_model().session
@@ -105,6 +110,7 @@ class SpeechTracker:
         self._context = np.zeros(self.CONTEXT, np.float32)
         self._rest = np.zeros(0, np.float32)
         self._windows = 0
+        self._reset_at = 0
         self._start: float | None = None
         self._silence_from: float | None = None
         self.closed: list[Region] = []
@@ -129,9 +135,18 @@ class SpeechTracker:
         audio = np.concatenate([self._rest, samples.astype(np.float32, copy=False)])
         n = len(audio) // self.WINDOW
         self._rest = audio[n * self.WINDOW :]
-        if n == 0:
-            return
         windows = audio[: n * self.WINDOW].reshape(n, self.WINDOW)
+        for first in range(0, n, self.BATCH):
+            if (
+                self._start is None
+                and (self._windows - self._reset_at) * self.WINDOW >= self.RESET_S * SAMPLE_RATE
+            ):
+                self._state = (np.zeros_like(self._state[0]), np.zeros_like(self._state[1]))
+                self._context = np.zeros(self.CONTEXT, np.float32)
+                self._reset_at = self._windows
+            self._run(windows[first : first + self.BATCH])
+
+    def _run(self, windows: np.ndarray) -> None:
         contexts = np.concatenate([self._context[None], windows[:-1, -self.CONTEXT :]])
         self._context = windows[-1, -self.CONTEXT :].copy()
         probabilities, h, c = self._session.run(

@@ -1,10 +1,11 @@
 """WebSocket `/ws/stream`: live transcription, saved as a meeting (audio + transcript) at the end.
 
 The protocol is `greffier.live.protocol` (README, "Live transcription"). The connection is
-authenticated like the rest of the API: `Authorization: Bearer <token>`, or, from a browser (which
-cannot set headers on a WebSocket), the subprotocols `bearer` and the token:
-`new WebSocket(url, ["bearer", token])`. Query parameters: `format` (pcm16, webm, ogg),
-`language` (ISO code; default: detect), `title`, `save` (default true).
+authenticated like the rest of the API: `Authorization: Bearer <token>`; from a browser (which
+cannot set headers on a WebSocket), the web app's sign-in cookie, from Greffier's own pages only
+(a WebSocket handshake is not bound by CORS: the Origin must be this server), or the subprotocols
+`bearer` and the token: `new WebSocket(url, ["bearer", token])`. Query parameters: `format`
+(pcm16, webm, ogg), `language` (ISO code; default: detect), `title`, `save` (default true).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import logging
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
-from greffier.api.deps import Services
+from greffier.api.deps import SESSION_COOKIE, Services
 from greffier.api.routers.meetings import LANGUAGES
 from greffier.api.schemas import MeetingOptions
 from greffier.api.uploads import clean_filename
@@ -56,7 +58,15 @@ def _token(websocket: WebSocket) -> tuple[str | None, bool]:
     protocols = websocket.scope.get("subprotocols", [])
     if len(protocols) == 2 and protocols[0].lower() == _BEARER:
         return protocols[1], True
-    return None, False
+    return websocket.cookies.get(SESSION_COOKIE), False
+
+
+def _cross_site(websocket: WebSocket) -> bool:
+    """A sign-in cookie sent by a page of another site (the browser sends it whoever opens the socket)."""
+    if websocket.headers.get("authorization") or websocket.scope.get("subprotocols"):
+        return False
+    origin = websocket.headers.get("origin")
+    return origin is not None and urlsplit(origin).netloc != websocket.headers.get("host")
 
 
 async def _principal(services: Services, token: str | None) -> Principal | None:
@@ -85,6 +95,15 @@ async def live_stream(
     token, as_subprotocol = _token(websocket)
     principal = await _principal(services, token)
     await websocket.accept(subprotocol=_BEARER if as_subprotocol else None)
+    if principal is not None and _cross_site(websocket):
+        await _refuse(
+            websocket,
+            "cross_site_request",
+            "this stream was opened from another web site with your sign-in cookie, and was refused",
+            "use Greffier's own Live page, or authenticate with a token (header or subprotocols)",
+            POLICY_VIOLATION,
+        )
+        return
     if principal is None:
         problem = "this API token is not valid" if token else "no API token given"
         await _refuse(
@@ -92,7 +111,8 @@ async def live_stream(
             "authentication_error",
             problem,
             "send 'Authorization: Bearer <token>', or from a browser the subprotocols "
-            "['bearer', token] (create one with: greffier admin create-token EMAIL)",
+            "['bearer', token] (create one with: greffier admin create-token EMAIL), "
+            "or sign in to the web app",
             POLICY_VIOLATION,
         )
         return
