@@ -7,6 +7,7 @@ each threshold were measured with the packaged Whisper base + CAM++ (bench/diari
 
 from __future__ import annotations
 
+import wave
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from bench.common.diarization import CpWer, DerScore, cpwer, der, references
-from greffier.audio import load_audio
+from greffier.audio import SAMPLE_RATE, load_audio
 from greffier.diarize import DiarizeOptions, diarize
 from greffier.diarize.assign import interjections
 from greffier.errors import OptionsError
@@ -50,21 +51,23 @@ def assert_well_formed(t: Transcript) -> None:
 @pytest.mark.parametrize(
     ("name", "max_der", "max_cpwer", "speakers"),
     [
-        # measured: DER 34.8 %, cpWER 70.3 % (plain WER 0.xx: 8 kHz call, Whisper base), 2 of 2 speakers
-        ("edf8k", 0.40, 0.78, 2),
-        # measured: 40.5 %, 100 % (3 speakers, one of them 0.16 s; found 1)
-        ("tcof2channels", 0.48, 1.10, 1),
-        # measured: 11.0 %, 20.2 %, 2 of 2 speakers
-        ("sample", 0.16, 0.28, 2),
+        # Whisper's output on this 8 kHz call varies from run to run (474-524 words: its temperature
+        # fallback samples), and DER with it: measured 35.4-41.6 % over 5 runs, cpWER 70-74 %.
+        ("edf8k", 0.45, 0.80, (2, 2)),
+        # 3 speakers, one of them 0.16 s; measured 40.5 %, cpWER 100 % (plain WER 66 %): 1 speaker
+        # found, the true count gives 33.7 % (bench/diarize.py "oracle").
+        ("tcof2channels", 0.48, 1.10, (1, 3)),
+        # measured 11.0 %, cpWER 20.2 %
+        ("sample", 0.16, 0.28, (2, 2)),
     ],
 )
-def test_der_and_cpwer_per_file(name: str, max_der: float, max_cpwer: float, speakers: int):
+def test_der_and_cpwer_per_file(name: str, max_der: float, max_cpwer: float, speakers: tuple[int, int]):
     d, c, transcript = scores(name)
     assert d.rate <= max_der, (
         f"{name}: DER {d.rate:.3f} (missed {d.missed:.1f}, fa {d.false_alarm:.1f}, conf {d.confusion:.1f})"
     )
     assert c.rate <= max_cpwer, f"{name}: cpWER {c.rate:.3f}"
-    assert len(transcript.speakers) == speakers
+    assert speakers[0] <= len(transcript.speakers) <= speakers[1]
     assert_well_formed(transcript)
 
 
@@ -73,8 +76,9 @@ def test_der_overall():
     for name in REFS:
         total += scores(name)[0]
     # measured 32.6 % on the diarize branch; 36.6 % on main once the VAD moved to 30-s windows (more
-    # speech found, some of it scored as false alarm against these partial references)
-    assert total.rate <= 0.40, f"overall DER {total.rate:.3f}"
+    # speech found, some of it scored as false alarm against these partial references); 34.2-38.1 %
+    # over several Whisper runs (its output on edf8k varies from run to run)
+    assert total.rate <= 0.42, f"overall DER {total.rate:.3f}"
 
 
 @pytest.mark.parametrize(
@@ -144,6 +148,36 @@ def test_interjection_keeps_its_own_speaker():
     hello = next(w for w in words if 7.3 < w.start < 8.0 and "hello" in w.text.lower())
     assert sheila != diane
     assert hello.speaker == sheila
+
+
+def test_interjection_between_two_sentences_keeps_its_own_speaker(tmp_path: Path):
+    # Real turns of pyannote sample.wav (sample.stm) put together: Diane talks, Sheila's short "Hello?"
+    # comes 0.25 s after Diane's sentence and 0.25 s before Diane goes on, then Sheila talks.
+    audio = load_audio(REFS["sample"].audio)
+
+    def cut(start: float, end: float) -> np.ndarray:
+        return audio[round(start * SAMPLE_RATE) : round(end * SAMPLE_RATE)]
+
+    def pause(seconds: float) -> np.ndarray:
+        return np.zeros(round(seconds * SAMPLE_RATE), dtype=np.float32)
+
+    diane_1, hello, diane_2 = cut(10.78, 14.18), cut(7.634, 8.155), cut(17.79, 21.48)
+    sheila = np.concatenate([cut(14.44, 17.77), pause(0.6), cut(21.94, 28.43)])
+    mix = np.concatenate([diane_1, pause(0.25), hello, pause(0.25), diane_2, pause(0.6), sheila])
+    path = tmp_path / "interjection.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((mix * 32767).astype(np.int16).tobytes())
+    t = transcribe_file(path, TranscribeOptions(language="en", diarize=True))
+    hello_at = (len(diane_1) / SAMPLE_RATE + 0.25, (len(diane_1) + len(hello)) / SAMPLE_RATE + 0.25)
+    said_hello = {w.speaker for w in t.words if w.start < hello_at[1] and w.end > hello_at[0]}
+    diane = {w.speaker for w in t.words if w.text.strip(".,").lower() in {"diane", "jersey", "beep"}}
+    sheila_ = {w.speaker for w in t.words if w.text.strip(".,").lower() in {"sheila", "texas", "yankee"}}
+    assert len(diane) == 1 and len(sheila_) == 1 and diane != sheila_, t.text
+    assert said_hello == sheila_, [(w.text, w.start, w.speaker) for w in t.words]
+    assert_well_formed(t)
 
 
 def test_interjection_candidates_are_short_runs_between_pauses_inside_one_speaker():

@@ -17,7 +17,16 @@ CALL = "pyannote-sample/sample.wav"
 def outputs(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("diarized")
     result = run_cli(
-        "transcribe", str(eval_file(CALL)), "-l", "en", "--diarize", "-f", "json,srt,rttm", "-o", str(out), "-q"
+        "transcribe",
+        str(eval_file(CALL)),
+        "-l",
+        "en",
+        "--diarize",
+        "-f",
+        "json,srt,rttm",
+        "-o",
+        str(out),
+        "-q",
     )
     assert result.returncode == 0, result.stderr
     return out

