@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     live_max_frame_kb: int = Field(1024, ge=1, description="largest live audio frame accepted, in KiB")
 
     # speaker diarization
-    embedding_model: Path | None = Field(None, description="a speaker-embedding checkpoint; default: CAM++")
+    embedding_model: Path | None = Field(None, description="CAM++ .pt or fbank .onnx embedding model; default: CAM++")
 
     # service
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir")
