@@ -51,8 +51,8 @@ def assert_well_formed(t: Transcript) -> None:
 @pytest.mark.parametrize(
     ("name", "max_der", "max_cpwer", "speakers"),
     [
-        # Whisper's output on this 8 kHz call varies from run to run (474-524 words: its temperature
-        # fallback samples), and DER with it: measured 35.4-41.6 % over 5 runs, cpWER 70-74 %.
+        # Whisper's output on this 8 kHz call varies from run to run (474-524 words), and DER with
+        # it: measured 35.4-41.6 % over 6 runs, cpWER 68-74 %.
         ("edf8k", 0.45, 0.80, (2, 2)),
         # 3 speakers, one of them 0.16 s; measured 40.5 %, cpWER 100 % (plain WER 66 %): 1 speaker
         # found, the true count gives 33.7 % (bench/diarize.py "oracle").
