@@ -7,7 +7,8 @@ Each engine runs in its own warm subprocess (so that peak RSS is each one's own)
 goes to one engine then the other, twice, alternately, so that the machine's load weighs on both
 alike, and each engine's faster round counts. Same files, model (packaged Whisper base, int8), beam
 size 5, threads, language given, word timestamps on. The baseline is `WhisperModel.transcribe` with
-its default (sequential) decoding, file after file; Greffier gets the files as `greffier transcribe
+its default (sequential) decoding, file after file; for reference, faster-whisper's own
+`BatchedInferencePipeline` (batch 8) runs beside it; Greffier gets the files as `greffier transcribe
 FILE...` does (their chunks decoded together).
 """
 
@@ -26,7 +27,9 @@ from pathlib import Path
 from bench.common.references import Reference, english, french, french_call
 from bench.common.text import corpus_wer
 
-ENGINES = ("plain", "greffier")
+ENGINES = ("plain", "batched", "greffier")
+"""plain: the baseline; batched: faster-whisper's own `BatchedInferencePipeline` (batch 8, no
+context, no fallback), for reference: the speed that batching alone gives on this machine."""
 
 
 def _worker(engine: str) -> None:
@@ -36,17 +39,21 @@ def _worker(engine: str) -> None:
     from greffier.models import ensure_model
 
     settings = get_settings()
-    if engine == "plain":
-        from faster_whisper import WhisperModel
+    if engine in ("plain", "batched"):
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
 
         model = WhisperModel(
             str(ensure_model("whisper-base")), device="cpu", compute_type="int8", cpu_threads=settings.threads
         )
+        pipeline = BatchedInferencePipeline(model) if engine == "batched" else model
+        extra = {"batch_size": 8} if engine == "batched" else {}
 
         def run(files: list[tuple[str, str]]) -> list[str]:
             texts = []
             for path, language in files:
-                segments, _ = model.transcribe(path, language=language, beam_size=5, word_timestamps=True)
+                segments, _ = pipeline.transcribe(
+                    path, language=language, beam_size=5, word_timestamps=True, **extra
+                )
                 texts.append(" ".join(s.text.strip() for s in segments))
             return texts
     else:
@@ -125,11 +132,12 @@ def compare(title: str, refs: list[Reference]) -> None:
         )
         summary[engine] = (run["seconds"] / audio_seconds, wer, run["peak_mb"])
         print(f"{engine:9s} RTF {summary[engine][0]:.3f}  WER {wer:.3f}  peak RSS {run['peak_mb']:.0f} MB")
-    print(
-        f"ratio: greffier is {summary['plain'][0] / summary['greffier'][0]:.2f}x faster, "
-        f"WER {100 * (summary['greffier'][1] - summary['plain'][1]):+.1f} points, "
-        f"peak RSS x{summary['greffier'][2] / summary['plain'][2]:.2f}"
-    )
+    for engine in ("batched", "greffier"):
+        print(
+            f"ratio: {engine} is {summary['plain'][0] / summary[engine][0]:.2f}x faster than plain, "
+            f"WER {100 * (summary[engine][1] - summary['plain'][1]):+.1f} points, "
+            f"peak RSS x{summary[engine][2] / summary['plain'][2]:.2f}"
+        )
 
 
 def long_memory(seconds: float) -> None:

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     compute_type: str = "int8"
     beam_size: int = Field(5, ge=1, le=10)
     batch_size: int = Field(8, ge=1, le=64, description="VAD chunks decoded together")
+    decode_lanes: int | None = Field(
+        None,
+        ge=1,
+        le=16,
+        description="batches decoded side by side, each on threads/lanes threads; default: 2 from 2 threads",
+    )
     language: str | None = Field(None, description="default language; None = detect")
 
     # live transcription

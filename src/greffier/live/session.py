@@ -110,7 +110,7 @@ class LiveHub:
 
     def __init__(self, settings: Settings, engine: WhisperEngine | None = None) -> None:
         self.settings = settings
-        self.engine = engine or get_engine(settings.asr_model, settings)
+        self.engine = engine or get_engine(settings.asr_model, settings, lanes=1)
         self.gate = PassGate(settings.live_parallel_passes)
         self._open = 0
         self._lock = threading.Lock()
