@@ -17,7 +17,8 @@ import pytest
 from bench.common.diarization import CpWer, DerScore, cpwer, der, references
 from greffier.audio import SAMPLE_RATE, load_audio
 from greffier.diarize import DiarizeOptions, diarize
-from greffier.diarize.assign import interjections
+from greffier.diarize.assign import changed_runs, interjections
+from greffier.diarize.timeline import Turn, overwrite
 from greffier.errors import OptionsError
 from greffier.pipeline import TranscribeOptions, transcribe_file
 from greffier.transcript import Transcript, Word
@@ -134,8 +135,9 @@ def test_impossible_speaker_options_are_refused(kwargs):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="regressed on main: since the VAD moved to 30-s windows the ASR drops Diane's first 'Hello?' "
-    "(6.68 s) and Sheila's 'Hello?' is now attributed to Diane; issue 3 stays open for it",
+    reason="Whisper base drops Diane's first 'Hello?' (6.68 s; the speaker turns now cover it), and the "
+    "1.5-s windows around Sheila's 'Hello?' (7.63 s) and 'Neither did I.' (9.84 s) hear mostly Diane: "
+    "both are labelled Diane (measured with the turns-based RTTM, VAD threshold 0.35); issue 3 stays open",
 )
 def test_interjection_keeps_its_own_speaker():
     # sample.stm: Diane "Hello?" 6.68, Sheila "Hello?" 7.63, Diane "Oh, hello. I didn't know you were
@@ -189,6 +191,28 @@ def test_interjection_candidates_are_short_runs_between_pauses_inside_one_speake
     assert interjections(words, [0, 0, 0, 1, 1, 1]) == [], "at a speaker change it is not an interjection"
     long_run = [word(0.0, 0.5), word(0.8, 2.5), word(2.8, 3.0)]
     assert interjections(long_run, [0, 0, 0]) == [], "1.7 s is a turn, not an interjection"
+
+
+def test_turns_cover_speech_the_recogniser_has_no_words_for():
+    # sample.stm: Diane "Hello?" 6.69-7.12; Whisper base gives no word there, the speaker turns do
+    _, _, t = scores("sample")
+    assert not any(w.start < 7.12 and w.end > 6.69 for w in t.words), "the recogniser still drops it"
+    covered = sum(max(0.0, min(7.12, u.end) - max(6.69, u.start)) for u in t.turns)
+    assert covered >= 0.3
+    assert {u.speaker for u in t.turns} == {s.id for s in t.speakers}
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(t.turns, t.turns[1:], strict=False))
+
+
+def test_overwrite_gives_a_span_to_a_speaker_and_joins_neighbours():
+    turns = [Turn(0.0, 4.0, 0), Turn(4.5, 6.0, 1)]
+    assert overwrite(turns, 1.0, 2.0, 1) == [
+        Turn(0.0, 1.0, 0),
+        Turn(1.0, 2.0, 1),
+        Turn(2.0, 4.0, 0),
+        Turn(4.5, 6.0, 1),
+    ]
+    assert overwrite(turns, 3.5, 4.0, 1) == [Turn(0.0, 3.5, 0), Turn(3.5, 6.0, 1)], "joined across 0.5 s"
+    assert changed_runs([0, 0, 0, 1, 1], [0, 1, 1, 1, 0]) == [(1, 3), (4, 5)]
 
 
 def test_stereo_call_channels_are_the_speakers():
