@@ -52,14 +52,15 @@ def assert_well_formed(t: Transcript) -> None:
 @pytest.mark.parametrize(
     ("name", "max_der", "max_cpwer", "speakers"),
     [
-        # Whisper's output on this 8 kHz call varies from run to run (474-524 words), and DER with
-        # it: measured 35.4-41.6 % over 6 runs, cpWER 68-74 %.
-        ("edf8k", 0.45, 0.80, (2, 2)),
-        # 3 speakers, one of them 0.16 s; measured 40.5 %, cpWER 100 % (plain WER 66 %): 1 speaker
-        # found, the true count gives 33.7 % (bench/diarize.py "oracle").
-        ("tcof2channels", 0.48, 1.10, (1, 3)),
-        # measured 11.0 %, cpWER 20.2 %
-        ("sample", 0.16, 0.28, (2, 2)),
+        # DER is scored on the diarizer's own turns (the RTTM export), so Whisper's run-to-run changes on
+        # this 8 kHz call (406-524 words) only move cpWER (68-74 %); measured DER 30.9-31.4 % (missed 9.9 s,
+        # false alarm 15.4 s, mostly speech the reference leaves unannotated, confusion 19.6-20.4 s)
+        ("edf8k", 0.36, 0.80, (2, 2)),
+        # 3 speakers, one of them 0.16 s; measured 26.6 %, all of it confusion (1 speaker found), cpWER
+        # 100 % (plain WER 66 %)
+        ("tcof2channels", 0.31, 1.10, (1, 3)),
+        # measured 10.1 %, cpWER 19.0 %
+        ("sample", 0.14, 0.28, (2, 2)),
     ],
 )
 def test_der_and_cpwer_per_file(name: str, max_der: float, max_cpwer: float, speakers: tuple[int, int]):
@@ -76,10 +77,9 @@ def test_der_overall():
     total = DerScore(0, 0, 0, 0)
     for name in REFS:
         total += scores(name)[0]
-    # measured 32.6 % on the diarize branch; 36.6 % on main once the VAD moved to 30-s windows (more
-    # speech found, some of it scored as false alarm against these partial references); 34.2-38.1 %
-    # over several Whisper runs (its output on edf8k varies from run to run)
-    assert total.rate <= 0.42, f"overall DER {total.rate:.3f}"
+    # measured 28.2 % (python -m bench diarize) and 28.7 % over another Whisper run; 36.6 % on main,
+    # whose RTTM was built from the transcript's segments (speech without words counted as missed)
+    assert total.rate <= 0.33, f"overall DER {total.rate:.3f}"
 
 
 @pytest.mark.parametrize(
