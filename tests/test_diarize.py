@@ -17,7 +17,8 @@ import pytest
 from bench.common.diarization import CpWer, DerScore, cpwer, der, references
 from greffier.audio import SAMPLE_RATE, load_audio
 from greffier.diarize import DiarizeOptions, diarize
-from greffier.diarize.assign import interjections
+from greffier.diarize.assign import changed_runs, interjections
+from greffier.diarize.timeline import Turn, overwrite
 from greffier.errors import OptionsError
 from greffier.pipeline import TranscribeOptions, transcribe_file
 from greffier.transcript import Transcript, Word
@@ -51,14 +52,15 @@ def assert_well_formed(t: Transcript) -> None:
 @pytest.mark.parametrize(
     ("name", "max_der", "max_cpwer", "speakers"),
     [
-        # Whisper's output on this 8 kHz call varies from run to run (474-524 words), and DER with
-        # it: measured 35.4-41.6 % over 6 runs, cpWER 68-74 %.
-        ("edf8k", 0.45, 0.80, (2, 2)),
-        # 3 speakers, one of them 0.16 s; measured 40.5 %, cpWER 100 % (plain WER 66 %): 1 speaker
-        # found, the true count gives 33.7 % (bench/diarize.py "oracle").
-        ("tcof2channels", 0.48, 1.10, (1, 3)),
-        # measured 11.0 %, cpWER 20.2 %
-        ("sample", 0.16, 0.28, (2, 2)),
+        # DER is scored on the diarizer's own turns (the RTTM export), so Whisper's run-to-run changes on
+        # this 8 kHz call (406-524 words) only move cpWER (68-74 %); measured DER 30.9-31.4 % (missed 9.9 s,
+        # false alarm 15.4 s, mostly speech the reference leaves unannotated, confusion 19.6-20.4 s)
+        ("edf8k", 0.36, 0.80, (2, 2)),
+        # 3 speakers, one of them 0.16 s; measured 26.6 %, all of it confusion (1 speaker found), cpWER
+        # 100 % (plain WER 66 %)
+        ("tcof2channels", 0.31, 1.10, (1, 3)),
+        # measured 10.1 %, cpWER 19.0 %
+        ("sample", 0.14, 0.28, (2, 2)),
     ],
 )
 def test_der_and_cpwer_per_file(name: str, max_der: float, max_cpwer: float, speakers: tuple[int, int]):
@@ -75,10 +77,9 @@ def test_der_overall():
     total = DerScore(0, 0, 0, 0)
     for name in REFS:
         total += scores(name)[0]
-    # measured 32.6 % on the diarize branch; 36.6 % on main once the VAD moved to 30-s windows (more
-    # speech found, some of it scored as false alarm against these partial references); 34.2-38.1 %
-    # over several Whisper runs (its output on edf8k varies from run to run)
-    assert total.rate <= 0.42, f"overall DER {total.rate:.3f}"
+    # measured 28.2 % (python -m bench diarize) and 28.7 % over another Whisper run; 36.6 % on main,
+    # whose RTTM was built from the transcript's segments (speech without words counted as missed)
+    assert total.rate <= 0.33, f"overall DER {total.rate:.3f}"
 
 
 @pytest.mark.parametrize(
@@ -134,8 +135,9 @@ def test_impossible_speaker_options_are_refused(kwargs):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="regressed on main: since the VAD moved to 30-s windows the ASR drops Diane's first 'Hello?' "
-    "(6.68 s) and Sheila's 'Hello?' is now attributed to Diane; issue 3 stays open for it",
+    reason="Whisper base drops Diane's first 'Hello?' (6.68 s; the speaker turns now cover it), and the "
+    "1.5-s windows around Sheila's 'Hello?' (7.63 s) and 'Neither did I.' (9.84 s) hear mostly Diane: "
+    "both are labelled Diane (measured with the turns-based RTTM, VAD threshold 0.35); issue 3 stays open",
 )
 def test_interjection_keeps_its_own_speaker():
     # sample.stm: Diane "Hello?" 6.68, Sheila "Hello?" 7.63, Diane "Oh, hello. I didn't know you were
@@ -189,6 +191,28 @@ def test_interjection_candidates_are_short_runs_between_pauses_inside_one_speake
     assert interjections(words, [0, 0, 0, 1, 1, 1]) == [], "at a speaker change it is not an interjection"
     long_run = [word(0.0, 0.5), word(0.8, 2.5), word(2.8, 3.0)]
     assert interjections(long_run, [0, 0, 0]) == [], "1.7 s is a turn, not an interjection"
+
+
+def test_turns_cover_speech_the_recogniser_has_no_words_for():
+    # sample.stm: Diane "Hello?" 6.69-7.12; Whisper base gives no word there, the speaker turns do
+    _, _, t = scores("sample")
+    assert not any(w.start < 7.12 and w.end > 6.69 for w in t.words), "the recogniser still drops it"
+    covered = sum(max(0.0, min(7.12, u.end) - max(6.69, u.start)) for u in t.turns)
+    assert covered >= 0.3
+    assert {u.speaker for u in t.turns} == {s.id for s in t.speakers}
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(t.turns, t.turns[1:], strict=False))
+
+
+def test_overwrite_gives_a_span_to_a_speaker_and_joins_neighbours():
+    turns = [Turn(0.0, 4.0, 0), Turn(4.5, 6.0, 1)]
+    assert overwrite(turns, 1.0, 2.0, 1) == [
+        Turn(0.0, 1.0, 0),
+        Turn(1.0, 2.0, 1),
+        Turn(2.0, 4.0, 0),
+        Turn(4.5, 6.0, 1),
+    ]
+    assert overwrite(turns, 3.5, 4.0, 1) == [Turn(0.0, 3.5, 0), Turn(3.5, 6.0, 1)], "joined across 0.5 s"
+    assert changed_runs([0, 0, 0, 1, 1], [0, 1, 1, 1, 0]) == [(1, 3), (4, 5)]
 
 
 def test_stereo_call_channels_are_the_speakers():

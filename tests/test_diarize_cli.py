@@ -38,8 +38,11 @@ def test_rttm_lines_are_speaker_turns_of_the_transcript(outputs: Path):
     assert len(transcript.speakers) == 2 and lines
     assert all(f[0] == "SPEAKER" and f[1] == "sample" and len(f) == 10 for f in lines)
     assert {f[7] for f in lines} == {s.id for s in transcript.speakers}
+    assert transcript.turns, "diarization keeps its speaker turns"
     starts = [float(f[3]) for f in lines]
-    assert starts == sorted(starts) and starts[0] == pytest.approx(transcript.segments[0].start, abs=1e-3)
+    assert starts == sorted(starts)
+    assert starts == pytest.approx([t.start for t in transcript.turns], abs=1e-3), "the turns are written"
+    assert [f[7] for f in lines] == [t.speaker for t in transcript.turns]
 
 
 def test_rename_a_speaker_and_every_export_uses_the_name(outputs: Path, tmp_path: Path):

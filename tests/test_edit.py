@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from greffier.edit import EditError, SegmentEdit, apply_edits, correct_text, tokens
-from greffier.transcript import Segment, Speaker, Transcript, Word
+from greffier.transcript import Segment, Speaker, SpeakerTurn, Transcript, Word
 
 # The first segment Whisper base gives for sppas F_F_B003-P8.wav, as stored (its words split "j'ai"
 # and "d'entrée" in two, without spaces).
@@ -86,6 +88,14 @@ def test_apply_edits_renames_reassigns_corrects_and_removes() -> None:
     assert edited.segments[0].speaker == "SPEAKER_01"
     assert {w.speaker for w in edited.segments[0].words} == {"SPEAKER_01"}
     assert TRANSCRIPT.segments[0].speaker == "SPEAKER_00", "the original is unchanged"
+
+
+def test_diarized_turns_stay_through_text_edits_and_go_with_a_speaker_change() -> None:
+    turns = (SpeakerTurn(2.2, 5.5, "SPEAKER_00"), SpeakerTurn(5.7, 8.4, "SPEAKER_01"))
+    diarized = replace(TRANSCRIPT, turns=turns)
+    assert apply_edits(diarized, [SegmentEdit(1, text="La nuit.")], {"SPEAKER_00": "Claire"}).turns == turns
+    assert apply_edits(diarized, [SegmentEdit(0, speaker="SPEAKER_00")]).turns == turns, "same speaker"
+    assert apply_edits(diarized, [SegmentEdit(0, speaker="SPEAKER_01")]).turns == ()
 
 
 @pytest.mark.parametrize(

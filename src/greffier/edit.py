@@ -158,6 +158,7 @@ def apply_edits(
         transcript = transcript.rename_speaker(speaker_id, name)
     by_id = {segment.id: segment for segment in transcript.segments}
     removed: set[int] = set()
+    turns = transcript.turns
     for edit in segments:
         segment = by_id.get(edit.id)
         if segment is None:
@@ -170,6 +171,8 @@ def apply_edits(
                     f"no speaker {edit.speaker!r} in this transcript",
                     f"use one of: {', '.join(sorted(known)) or 'none (no speakers were found)'}",
                 )
+            if edit.speaker != segment.speaker:
+                turns = ()  # the diarizer's turns no longer hold: the corrected segments say who spoke
             segment = assign_speaker(segment, edit.speaker)
         if edit.text is not None:
             if not clean_text(edit.text):
@@ -178,4 +181,4 @@ def apply_edits(
             segment = correct_text(segment, edit.text)
         by_id[edit.id] = segment
     kept = tuple(by_id[s.id] for s in transcript.segments if s.id not in removed)
-    return replace(transcript, segments=kept)
+    return replace(transcript, segments=kept, turns=turns)

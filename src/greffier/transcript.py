@@ -1,7 +1,7 @@
 """The data model every stage reads and writes.
 
 A `Transcript` holds the language, the duration, the speakers and the timed segments of one
-recording; a `Segment` holds its words. Stages never mutate a transcript they are given: they
+recording (and, once diarized, the speaker turns); a `Segment` holds its words. Stages never mutate a transcript they are given: they
 return a new one (`dataclasses.replace`). JSON is the documented exchange format: `to_dict` /
 `from_dict` round-trip it, and `from_dict` validates untrusted input with pydantic.
 """
@@ -50,6 +50,15 @@ class Speaker:
 
 
 @dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of time in which one speaker talks, as diarization heard it."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+@dataclass(frozen=True)
 class Transcript:
     language: str
     duration: float
@@ -60,6 +69,10 @@ class Transcript:
     model: str | None = None
     schema_version: int = SCHEMA_VERSION
     metadata: dict[str, Any] = field(default_factory=dict)
+    turns: tuple[SpeakerTurn, ...] = ()
+    """Who spoke when, from diarization: it also covers speech the recogniser has no words for.
+    Empty when the speakers come from elsewhere (channels, a person's corrections): the segments
+    then say who spoke when."""
 
     # -- reading -------------------------------------------------------------------------------
     @property

@@ -204,7 +204,10 @@ def pseudonymise(
             text = text[: span.start] + registry.value(span.category, span.text(segment.text)) + text[span.end :]
         segments.append(replace(segment, text=text, words=(), speaker=ids.get(segment.speaker or "")))
     speakers = tuple(Speaker(ids[sid], labels[sid]) for sid in labels)
-    result = replace(transcript, segments=tuple(segments), speakers=speakers, source=None, metadata={})
+    turns = tuple(replace(t, speaker=ids[t.speaker]) for t in transcript.turns if t.speaker in ids)
+    result = replace(
+        transcript, segments=tuple(segments), speakers=speakers, source=None, metadata={}, turns=turns
+    )
     found = {s.id: f for s, f in zip(transcript.segments, spans, strict=True)}
     return Pseudonymised(result, found, ids)
 

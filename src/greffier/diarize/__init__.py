@@ -1,5 +1,6 @@
 """Who spoke when: speech regions (Silero VAD) -> 1.5 s windows -> CAM++ embeddings -> spectral
-clusters -> speaker turns -> every word and segment labelled, segments split at speaker changes.
+clusters -> speaker turns -> every word and segment labelled, segments split at speaker changes; the
+turns are kept in the transcript (`Transcript.turns`, what the RTTM export writes).
 
     diarize(audio, transcript, DiarizeOptions(num_speakers=2)) -> Transcript
 
@@ -15,12 +16,12 @@ import numpy as np
 
 from greffier.audio import SAMPLE_RATE
 from greffier.config import Settings
-from greffier.diarize.assign import recheck_interjections, split_by_speaker, word_speakers
+from greffier.diarize.assign import changed_runs, recheck_interjections, split_by_speaker, word_speakers
 from greffier.diarize.channels import merge_channels
 from greffier.diarize.cluster import centre, centroids, cluster
 from greffier.diarize.embed import SpeakerEmbedder, get_embedder
 from greffier.diarize.options import DiarizeOptions
-from greffier.diarize.timeline import regions_of, turns, windows
+from greffier.diarize.timeline import overwrite, regions_of, turns, windows
 from greffier.transcript import Transcript
 from greffier.vad import Region
 
@@ -60,5 +61,7 @@ def diarize(
         return centre(embedder.embed(audio, samples), mean)
 
     voices = centroids(labels, centre(vectors, mean))
-    speakers = recheck_interjections(words, speakers, voice_of, voices)
-    return split_by_speaker(transcript, speakers, speaker_turns)
+    rechecked = recheck_interjections(words, speakers, voice_of, voices)
+    for a, b in changed_runs(speakers, rechecked):  # the turns say what the words say
+        speaker_turns = overwrite(speaker_turns, words[a].start, words[b - 1].end, rechecked[a])
+    return split_by_speaker(transcript, rechecked, speaker_turns)

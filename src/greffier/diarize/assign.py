@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from greffier.diarize.timeline import Turn
-from greffier.transcript import Segment, Speaker, Transcript, Word
+from greffier.transcript import Segment, Speaker, SpeakerTurn, Transcript, Word
 
 INTERJECTION_MAX_S = 1.2
 """A run of words this short, set apart by pauses, may be another speaker's "oui" / "d'accord"."""
@@ -74,8 +74,22 @@ def recheck_interjections(
     return out
 
 
+def changed_runs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int, int]]:
+    """[first, last) word indices of the runs whose speaker differs between the two labellings."""
+    out: list[tuple[int, int]] = []
+    for i, (a, b) in enumerate(zip(before, after, strict=True)):
+        if a == b:
+            continue
+        if out and out[-1][1] == i and after[i - 1] == b:
+            out[-1] = (out[-1][0], i + 1)
+        else:
+            out.append((i, i + 1))
+    return out
+
+
 def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Sequence[Turn]) -> Transcript:
-    """A new transcript whose segments each hold one speaker, with ids SPEAKER_00… by first appearance."""
+    """A new transcript whose segments each hold one speaker, with ids SPEAKER_00… by first appearance,
+    and whose turns are `turns` under those ids."""
     names: dict[int, str] = {}
 
     def name(label: int) -> str:
@@ -106,7 +120,9 @@ def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Seq
                 )
             )
     speaker_list = tuple(Speaker(i) for i in sorted(set(names.values())))
-    return replace(transcript, segments=tuple(segments), speakers=speaker_list)
+    # a cluster no word was given to is not listed as a speaker: its turns are left out too
+    kept = [SpeakerTurn(t.start, t.end, names[t.speaker]) for t in turns if t.speaker in names]
+    return replace(transcript, segments=tuple(segments), speakers=speaker_list, turns=tuple(kept))
 
 
 def _runs(words: Sequence[Word], labels: Sequence[int]) -> list[tuple[list[Word], int]]:

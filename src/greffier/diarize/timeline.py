@@ -15,8 +15,11 @@ STEP_S = 0.75
 MERGE_GAP_S = 1.5
 """A pause shorter than this between two stretches of one speaker stays inside the turn."""
 
-DIARIZE_VAD = VadSettings(threshold=0.5, min_silence_ms=300, speech_pad_ms=100, min_speech_ms=100)
-"""Tighter than the recogniser's: a pause between two speakers should end a region."""
+DIARIZE_VAD = VadSettings(threshold=0.35, min_silence_ms=300, speech_pad_ms=100, min_speech_ms=100)
+"""Tighter pauses than the recogniser's (a pause between two speakers should end a region), and a lower
+speech threshold: quiet speech of the 8 kHz call was missed at 0.5 (measured on the three references,
+speaker turns scored: 28.7 % DER overall at 0.35, 31.1 % at 0.5, 30.8 % at 0.25; wider padding adds
+false alarm)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,31 @@ def windows(regions: Sequence[Region]) -> list[tuple[int, int]]:
             out.append((position, position + size))
             position += step
         out.append((max(start, end - size), end))
+    return out
+
+
+def overwrite(turns: Sequence[Turn], start: float, end: float, speaker: int) -> list[Turn]:
+    """The turns with [start, end] given to `speaker` (what was there before is cut around it)."""
+    out: list[Turn] = []
+    for t in turns:
+        if t.end <= start or t.start >= end:
+            out.append(t)
+            continue
+        if t.start < start:
+            out.append(Turn(t.start, start, t.speaker))
+        if t.end > end:
+            out.append(Turn(end, t.end, t.speaker))
+    out.append(Turn(start, end, speaker))
+    return _joined(sorted(out, key=lambda t: t.start))
+
+
+def _joined(turns: Sequence[Turn]) -> list[Turn]:
+    out: list[Turn] = []
+    for t in turns:
+        if out and out[-1].speaker == t.speaker and t.start - out[-1].end <= MERGE_GAP_S:
+            out[-1] = Turn(out[-1].start, max(out[-1].end, t.end), t.speaker)
+        else:
+            out.append(t)
     return out
 
 

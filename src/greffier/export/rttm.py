@@ -1,12 +1,15 @@
 """RTTM (NIST Rich Transcription Time Marked), as diarization tools (pyannote.metrics, dscore,
-meeteval) read it: one SPEAKER line per speaker turn. A turn is a run of one speaker's segments;
-a pause shorter than TURN_PAUSE_S stays inside the turn, as human turn annotations do."""
+meeteval) read it: one SPEAKER line per speaker turn.
+
+A diarized transcript carries its own turns (`Transcript.turns`: who spoke when, including speech the
+recogniser has no words for), and those are written. Otherwise a turn is a run of one speaker's
+segments; a pause shorter than TURN_PAUSE_S stays inside the turn, as human turn annotations do."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from greffier.transcript import Transcript
+from greffier.transcript import SpeakerTurn, Transcript
 
 MEDIA_TYPE = "text/plain; charset=utf-8"
 
@@ -18,18 +21,23 @@ def _token(text: str) -> str:
     return "_".join(text.split()) or "unknown"
 
 
-def render(transcript: Transcript) -> str:
-    file_id = _token(Path(transcript.source).stem if transcript.source else "audio")
-    turns: list[list] = []  # [speaker, start, end]
+def segment_turns(transcript: Transcript) -> list[SpeakerTurn]:
+    turns: list[SpeakerTurn] = []
     for s in transcript.segments:
         if s.speaker is None:
             continue
-        if turns and turns[-1][0] == s.speaker and s.start - turns[-1][2] <= TURN_PAUSE_S:
-            turns[-1][2] = max(turns[-1][2], s.end)
+        if turns and turns[-1].speaker == s.speaker and s.start - turns[-1].end <= TURN_PAUSE_S:
+            turns[-1] = SpeakerTurn(turns[-1].start, max(turns[-1].end, s.end), s.speaker)
         else:
-            turns.append([s.speaker, s.start, s.end])
+            turns.append(SpeakerTurn(s.start, s.end, s.speaker))
+    return turns
+
+
+def render(transcript: Transcript) -> str:
+    file_id = _token(Path(transcript.source).stem if transcript.source else "audio")
+    turns = transcript.turns or segment_turns(transcript)
     return "".join(
-        f"SPEAKER {file_id} 1 {start:.3f} {max(0.0, end - start):.3f} <NA> <NA> "
-        f"{_token(transcript.speaker_name(speaker) or speaker)} <NA> <NA>\n"
-        for speaker, start, end in turns
+        f"SPEAKER {file_id} 1 {t.start:.3f} {max(0.0, t.end - t.start):.3f} <NA> <NA> "
+        f"{_token(transcript.speaker_name(t.speaker) or t.speaker)} <NA> <NA>\n"
+        for t in turns
     )
