@@ -81,10 +81,12 @@ class OnlineSpeakers:
         self._labels: list[int] = []
         self._centroids = np.zeros((0, 0), np.float32)
         self._previous: int | None = None
+        self._named = 0
+        """Speakers given to finals so far (a short first final is SPEAKER_00 before it has a voice)."""
 
     @property
     def speakers(self) -> tuple[Speaker, ...]:
-        return tuple(Speaker(_name(i)) for i in range(len(self._centroids)))
+        return tuple(Speaker(_name(i)) for i in range(self._named))
 
     def feed(self, samples: np.ndarray) -> None:
         self._audio.append(samples)
@@ -94,6 +96,7 @@ class OnlineSpeakers:
         started = time.perf_counter()
         label = self._assign(segment)
         self._previous = label
+        self._named = max(self._named, label + 1)
         self.stats.add(time.perf_counter() - started)
         name = _name(label)
         return replace(segment, speaker=name, words=tuple(replace(w, speaker=name) for w in segment.words))
