@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from websockets.sync.client import connect
 
 from bench.common.references import french
@@ -65,19 +65,24 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Web, str]]:
         service.stop()
 
 
-def _browser(microphone: Path | None) -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as instance:
+        yield instance
+
+
+def _browser(playwright: Playwright, microphone: Path | None) -> Iterator[Browser]:
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream"]
     if microphone is not None:  # the permission prompt answered yes; without it, the page is refused
         args += ["--use-fake-ui-for-media-stream", f"--use-file-for-fake-audio-capture={microphone}"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(scope="module")
-def browser(microphone: tuple[Path, float]) -> Iterator[Browser]:
-    yield from _browser(microphone[0])
+def browser(playwright: Playwright, microphone: tuple[Path, float]) -> Iterator[Browser]:
+    yield from _browser(playwright, microphone[0])
 
 
 def _page(browser: Browser, **context: object) -> Iterator[Page]:
@@ -178,9 +183,9 @@ def test_live_page_from_microphone_to_saved_meeting(page: Page, web: tuple[Web, 
     expect(page.locator(".speakers li")).to_have_count(1)
 
 
-def test_a_refused_microphone_is_explained(web: tuple[Web, str]) -> None:
+def test_a_refused_microphone_is_explained(playwright: Playwright, web: tuple[Web, str]) -> None:
     server, _ = web
-    for browser in _browser(None):
+    for browser in _browser(playwright, None):
         for page in _page(browser):
             open_live(page, server)
             page.get_by_role("button", name="Démarrer").click()
