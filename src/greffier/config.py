@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     live_max_streams: int = Field(8, ge=1, description="live streams served at once (more are refused)")
     live_parallel_passes: int = Field(1, ge=1, description="live decoding passes run at once (1 per ~4 cores)")
     live_max_frame_kb: int = Field(1024, ge=1, description="largest live audio frame accepted, in KiB")
+    live_speakers: bool = Field(True, description="label live finals with their speaker (CAM++, online)")
+    live_speaker_threshold: float = Field(
+        0.5, gt=-1, lt=1, description="cosine to a speaker's voice from which a live final is that speaker's"
+    )
 
     # speaker diarization
     embedding_model: Path | None = Field(None, description="CAM++ .pt or fbank .onnx embedding model; default: CAM++")

@@ -47,7 +47,11 @@ class FinalMessage(BaseModel):
     end: float
     text: str
     words: list[WordOut]
-    speaker: str | None = Field(None, description="when known (live speaker labels are not computed yet)")
+    speaker: str | None = Field(
+        None,
+        description="SPEAKER_00, SPEAKER_01… in order of appearance, never changed once sent; "
+        "null when live speaker labels are off (live_speakers)",
+    )
 
     @classmethod
     def of(cls, segment: Segment) -> FinalMessage:

@@ -1,6 +1,7 @@
 """Live streams: frames in, protocol messages out, one isolated recogniser per stream.
 
-`LiveHub` holds what streams share: the engine (the batch model, loaded once), a limit on streams
+`LiveHub` holds what streams share: the engine (the batch model, loaded once), the speaker
+embedder (when `live_speakers`: finals are labelled by `live.speakers`), a limit on streams
 and a `PassGate` that lets one decoding pass run at a time (the CPU is the bottleneck; passes that
 close an utterance go first, since the delay of finals is what users feel). Each `LiveStream` runs
 its `OnlineTranscriber` in its own thread; `run_stream` is the protocol loop over any transport
@@ -29,6 +30,7 @@ from greffier.asr.streaming import Event, Final, OnlineTranscriber, Partial, Pas
 from greffier.asr.whisper import WhisperEngine, get_engine
 from greffier.audio import SAMPLE_RATE
 from greffier.config import Settings
+from greffier.diarize.embed import SpeakerEmbedder, get_embedder
 from greffier.errors import GreffierError
 from greffier.live.input import FrameError, make_input
 from greffier.live.protocol import (
@@ -40,6 +42,7 @@ from greffier.live.protocol import (
     ServerMessage,
     parse_client_text,
 )
+from greffier.live.speakers import OnlineSpeakers, SpeakerOptions
 from greffier.transcript import Segment, Transcript
 
 log = logging.getLogger("greffier.live")
@@ -62,6 +65,9 @@ class LiveOptions:
     """At most this much new audio per decoding pass (a client sending faster than real time)."""
     max_backlog: float = 60.0
     """Audio waiting for the recogniser beyond this: frames are no longer read (TCP slows the client)."""
+    speakers: bool = True
+    """Label each final with its speaker (`live.speakers`)."""
+    speaker_threshold: float = SpeakerOptions.threshold
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> LiveOptions:
@@ -73,6 +79,8 @@ class LiveOptions:
                 silence=settings.live_silence_ms / 1000,
                 idle_timeout=settings.live_idle_timeout_s,
                 max_frame_bytes=settings.live_max_frame_kb * 1024,
+                speakers=settings.live_speakers,
+                speaker_threshold=settings.live_speaker_threshold,
             ),
             **overrides,
         )
@@ -108,15 +116,28 @@ class PassGate:
 class LiveHub:
     """What the live streams of one process share."""
 
-    def __init__(self, settings: Settings, engine: WhisperEngine | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: WhisperEngine | None = None,
+        embedder: SpeakerEmbedder | None = None,
+    ) -> None:
         self.settings = settings
         self.engine = engine or get_engine(settings.asr_model, settings, lanes=1)
+        self._embedder = embedder or (get_embedder(settings) if settings.live_speakers else None)
         self.gate = PassGate(settings.live_parallel_passes)
         self._open = 0
         self._lock = threading.Lock()
 
     def options(self, **overrides: object) -> LiveOptions:
         return LiveOptions.from_settings(self.settings, **overrides)
+
+    @property
+    def embedder(self) -> SpeakerEmbedder:
+        """The speaker embedder (loaded here on first use when `live_speakers` is off)."""
+        if self._embedder is None:
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
 
     @contextlib.asynccontextmanager
     async def stream(self, options: LiveOptions, record: Path | None = None) -> AsyncIterator[LiveStream]:
@@ -177,6 +198,11 @@ class LiveStream:
                 silence=options.silence,
             ),
         )
+        self._speakers = (
+            OnlineSpeakers(hub.embedder, SpeakerOptions(threshold=options.speaker_threshold))
+            if options.speakers
+            else None
+        )
         self._finals: list[Segment] = []
         self.failed = asyncio.Event()
         self._done = asyncio.Event()
@@ -210,6 +236,11 @@ class LiveStream:
     def stats(self) -> PassStats:
         """Decoding passes so far and their time."""
         return self._transcriber.stats
+
+    @property
+    def speaker_stats(self) -> PassStats | None:
+        """Finals labelled with their speaker so far and the time it took (None: not labelled)."""
+        return self._speakers.stats if self._speakers else None
 
     def report(self, error: FrameError) -> None:
         """Tell the client about a bad frame; a fatal one ends the stream."""
@@ -252,6 +283,7 @@ class LiveStream:
             language=t.language or self.options.language or "und",
             duration=round(t.received, 3),
             segments=tuple(self._finals),
+            speakers=self._speakers.speakers if self._speakers else (),
             language_probability=t.language_probability,
             source="live",
             model=self._hub.engine.name,
@@ -280,6 +312,8 @@ class LiveStream:
             while waiting and fed < max_step:
                 samples = waiting.popleft()
                 transcriber.feed(samples)
+                if self._speakers:
+                    self._speakers.feed(samples)
                 fed += len(samples)
                 with self._backlog_lock:
                     self._backlog -= len(samples)
@@ -292,10 +326,12 @@ class LiveStream:
                     with self._hub.gate.turn(urgent=transcriber.urgent):
                         take(block=False)
                         feed()
-                        self._post(transcriber.step())
+                        events = transcriber.step()
+                    self._post(events)  # outside the gate: labelling speakers holds no other stream up
                 elif ended and not waiting:
                     with self._hub.gate.turn(urgent=True):
-                        self._post(transcriber.finish())
+                        events = transcriber.finish()
+                    self._post(events)
                     break
         except Exception as exc:  # the stream ends; the others go on
             log.exception("live stream failed")
@@ -312,8 +348,9 @@ class LiveStream:
     def _post(self, events: list[Event]) -> None:
         for event in events:
             if isinstance(event, Final):
-                self._finals.append(event.segment)
-                message: ServerMessage = FinalMessage.of(event.segment)
+                segment = self._speakers.label(event.segment) if self._speakers else event.segment
+                self._finals.append(segment)
+                message: ServerMessage = FinalMessage.of(segment)
             else:
                 assert isinstance(event, Partial)
                 start = None if event.start is None else round(event.start, 3)

@@ -139,6 +139,39 @@ export const MESSAGES = {
     "error.generic": "Erreur :",
     "error.audio":
       "Votre navigateur ne sait pas lire le format de cet enregistrement. La transcription et les téléchargements restent disponibles.",
+
+    "nav.live": "En direct",
+    "live.title": "Transcription en direct",
+    "live.intro":
+      "Parlez près du micro : le texte s’affiche en gris pendant qu’il est entendu, puis en noir, avec l’heure et l’intervenant, une fois établi. À la fin, la séance est enregistrée comme une réunion.",
+    "live.name": "Titre",
+    "live.title.placeholder": "ex. Point hebdomadaire",
+    "live.title.default": "En direct – {date}",
+    "live.start": "Démarrer",
+    "live.stop": "Arrêter",
+    "live.empty": "Rien n’a encore été transcrit.",
+    "live.state.idle": "Prêt : choisissez la langue, puis démarrez.",
+    "live.state.microphone": "Autorisation du micro…",
+    "live.state.connecting": "Connexion au serveur…",
+    "live.state.listening": "À l’écoute : parlez.",
+    "live.state.finishing": "Fin de la transcription des derniers mots…",
+    "live.state.done": "Terminé : {duration} d’audio, {segments} passage(s).",
+    "live.open": "Ouvrir la réunion enregistrée",
+    "live.open.hint": "Vous pourrez y réécouter, corriger la transcription et rédiger le compte rendu.",
+    "live.error.unsupported":
+      "Ce navigateur ne peut pas enregistrer le micro ici : il faut un navigateur récent et une adresse en https (ou localhost).",
+    "live.error.denied":
+      "L’accès au micro a été refusé. Autorisez le micro pour ce site (icône à gauche de l’adresse), puis recommencez.",
+    "live.error.nomic": "Aucun micro n’a été trouvé. Branchez-en un, puis recommencez.",
+    "live.error.micbusy": "Le micro est déjà utilisé par une autre application : fermez-la, puis recommencez.",
+    "live.error.microphone": "Le micro n’a pas pu être ouvert.",
+    "live.error.busy":
+      "Le serveur transcrit déjà autant de séances en direct qu’il le peut. Réessayez dans quelques minutes.",
+    "live.error.idle": "La séance a été close : le serveur n’a plus reçu de son (micro coupé ou connexion trop lente).",
+    "live.error.disconnected":
+      "La connexion au serveur a été perdue. Ce qui a été envoyé jusque-là est enregistré : voyez la liste des réunions.",
+    "live.error.server": "La transcription en direct a échoué sur le serveur. Recommencez ; si cela persiste, prévenez l’administrateur.",
+    "live.error.stream": "Un problème est survenu pendant la séance :",
   },
   en: {
     "nav.skip": "Skip to content",
@@ -277,5 +310,37 @@ export const MESSAGES = {
     "error.generic": "Error:",
     "error.audio":
       "Your browser cannot play this recording’s format. The transcript and the downloads are still available.",
+
+    "nav.live": "Live",
+    "live.title": "Live transcription",
+    "live.intro":
+      "Speak near the microphone: the text shows in grey while it is heard, then in black, with its time and speaker, once settled. At the end the session is saved as a meeting.",
+    "live.name": "Title",
+    "live.title.placeholder": "e.g. Weekly meeting",
+    "live.title.default": "Live – {date}",
+    "live.start": "Start",
+    "live.stop": "Stop",
+    "live.empty": "Nothing transcribed yet.",
+    "live.state.idle": "Ready: choose the language, then start.",
+    "live.state.microphone": "Asking for the microphone…",
+    "live.state.connecting": "Connecting to the server…",
+    "live.state.listening": "Listening: speak.",
+    "live.state.finishing": "Transcribing the last words…",
+    "live.state.done": "Done: {duration} of audio, {segments} passage(s).",
+    "live.open": "Open the saved meeting",
+    "live.open.hint": "There you can listen again, correct the transcript and write the minutes.",
+    "live.error.unsupported":
+      "This browser cannot record the microphone here: it takes a recent browser and an https (or localhost) address.",
+    "live.error.denied":
+      "Access to the microphone was refused. Allow the microphone for this site (the icon left of the address), then start again.",
+    "live.error.nomic": "No microphone was found. Plug one in, then start again.",
+    "live.error.micbusy": "The microphone is in use by another application: close it, then start again.",
+    "live.error.microphone": "The microphone could not be opened.",
+    "live.error.busy": "The server is already transcribing as many live sessions as it can. Try again in a few minutes.",
+    "live.error.idle": "The session was closed: the server received no more sound (microphone off or connection too slow).",
+    "live.error.disconnected":
+      "The connection to the server was lost. What was sent until then is saved: see the meetings list.",
+    "live.error.server": "Live transcription failed on the server. Start again; if it persists, tell your administrator.",
+    "live.error.stream": "Something went wrong during the session:",
   },
 };
