@@ -1,5 +1,6 @@
 // The shell: header, language switch, offline banner, and which view fills <main> for each address.
 import { api } from "./api.js";
+import { callRoute, renderCallPage } from "./call.js";
 import { append, clear, h } from "./dom.js";
 import { LANGUAGES, applyI18n, lang, setLanguage } from "./i18n.js";
 import { renderMeeting } from "./meeting.js";
@@ -37,7 +38,12 @@ function header() {
   );
   append(bar, [
     h("a", { href: "/", class: "brand", "data-link": "" }, h("span", { class: "logo", "aria-hidden": "true" }), "Greffier"),
-    h("nav", { i18nAttrs: { "aria-label": "nav.main" } }, state.session && h("a", { href: "/", "data-link": "", i18n: "nav.meetings" })),
+    h(
+      "nav",
+      { i18nAttrs: { "aria-label": "nav.main" } },
+      state.session && h("a", { href: "/", "data-link": "", i18n: "nav.meetings" }),
+      state.session && h("a", { href: "/calls", "data-link": "", i18n: "nav.calls" }),
+    ),
     h("div", { class: "spacer" }),
     state.session && h("span", { class: "who", text: state.session.email, title: state.session.organisation }),
     switcher,
@@ -96,7 +102,8 @@ export async function route() {
   }
   const match = path.match(/^\/meetings\/([0-9a-f-]{36})$/);
   const context = { session, navigate };
-  state.cleanup = match ? renderMeeting(main, match[1], context) : renderMeetings(main, context);
+  const call = callRoute(path);
+  state.cleanup = call ? renderCallPage(main, call) : match ? renderMeeting(main, match[1], context) : renderMeetings(main, context);
   main.focus({ preventScroll: true });
 }
 
