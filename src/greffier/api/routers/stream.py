@@ -6,6 +6,7 @@ cannot set headers on a WebSocket), the web app's sign-in cookie, from Greffier'
 (a WebSocket handshake is not bound by CORS: the Origin must be this server), or the subprotocols
 `bearer` and the token: `new WebSocket(url, ["bearer", token])`. Query parameters: `format`
 (pcm16, webm, ogg), `language` (ISO code; default: detect), `title`, `save` (default true).
+`serve_stream(…, addon)` is the same endpoint for others to build on (`/ws/call` adds the case form).
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ const CALL_MESSAGES = {
     "call.R2": "R2 – transport vers les urgences",
     "call.R3": "R3 – consultation médicale non programmée",
     "call.R4": "R4 – conseil médical",
+    "call.field.patient.age": "Âge",
   },
   en: {
     "nav.calls": "Calls",
