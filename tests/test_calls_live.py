@@ -13,7 +13,7 @@ import json
 
 from greffier.calls.live import FormMessage, LiveCall
 from greffier.calls.simsamu import load_simsamu
-from greffier.live.protocol import EndMessage, FinalMessage
+from greffier.live.protocol import EndMessage, FinalMessage, PartialMessage
 from greffier.transcript import Transcript
 from tests.conftest import eval_file, run_cli
 
@@ -135,3 +135,32 @@ def test_without_speaker_labels_the_turns_are_attributed_by_their_words() -> Non
     found = values(unlabelled)
     assert found["red_flags"] == ["unconscious"] and found["vitals.consciousness"] == ["altered"]
     assert found == values(labelled)
+
+
+def test_a_red_flag_heard_in_a_partial_is_shown_before_its_final() -> None:
+    """Partials grow word by word as the caller speaks; the flag comes before the sentence is final,
+    once per utterance, and the final's `form` message confirms it."""
+    transcript = load_simsamu(eval_file(COMA))
+    received: list[dict] = []
+
+    async def send(text: str) -> None:
+        received.append(json.loads(text))
+
+    async def run() -> None:
+        relay = LiveCall().relay(send)
+        for segment in transcript.segments:
+            words = segment.text.split()
+            for n in range(3, len(words) + 3, 3):
+                partial = PartialMessage(text=" ".join(words[:n]), start=segment.start)
+                await relay(partial.model_dump_json())
+            await relay(FinalMessage.of(segment).model_dump_json())
+
+    asyncio.run(run())
+    flags = [i for i, m in enumerate(received) if m["type"] == "flag"]
+    assert [received[i]["code"] for i in flags] == ["unconscious"]
+    [at] = flags
+    final = next(i for i, m in enumerate(received) if i > at and m["type"] == "final")
+    confirmed = next(i for i, m in enumerate(received) if m["type"] == "form" and m["red_flags"])
+    assert at < final < confirmed == final + 1
+    assert received[at]["quote"] and received[at]["provisional"] is True
+    assert received[at]["quote"] in received[final]["text"].lower()

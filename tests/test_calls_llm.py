@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from greffier.assist.llm import load_llm
+from greffier.calls.extract import new_form, update
 from greffier.calls.form import SPECS
 from greffier.calls.live import LiveCall
 from greffier.calls.rules import clean
@@ -22,10 +23,12 @@ from tests.test_calls_live import COMA
 def test_the_model_adds_only_grounded_values_without_delaying_the_rules() -> None:
     llm = load_llm(get_settings().model_copy(update={"llm_backend": "embedded", "llm_url": None}))
     asked: list[list[dict[str, str]]] = []
+    replies: list[dict[str, Any]] = []
 
     def complete(messages: list[dict[str, str]], schema: dict[str, Any]) -> dict[str, Any]:
         asked.append(messages)
-        return llm.complete_json(messages, schema)
+        replies.append(llm.complete_json(messages, schema))
+        return replies[-1]
 
     transcript = load_simsamu(eval_file(COMA))
     received: list[dict] = []
@@ -56,7 +59,23 @@ def test_the_model_adds_only_grounded_values_without_delaying_the_rules() -> Non
     added = [
         (key, v) for key, f in call.form.fields.items() for v in f.values + f.history if v.source == "llm"
     ]
-    print("model added:", [(key, v.value, v.evidence[0].quote) for key, v in added])
+    [reply] = replies
+    print("model proposed:", reply, "\nkept:", [(key, v.value, v.evidence[0].quote) for key, v in added])
+    assert isinstance(reply.get("facts"), list), "the model answered the schema"
+    rules_only = new_form()  # the form the model's answer met: the rules had read every final
+    for segment in transcript.segments:
+        rules_only, _ = update(rules_only, [segment])
+    kept = {(key, str(v.value)) for key, v in added}
+    present = {key: {str(v) for v in rules_only.items(key)} for key in SPECS}
+    for fact in reply["facts"]:  # each proposal is kept, or could not be: never a grounded one dropped
+        key, value, quote = fact["field"], str(fact["value"]).strip(), str(fact["quote"]).strip()
+        cited = next((s for s in transcript.segments if s.id == fact["segment"]), None)
+        grounded = cited is not None and bool(quote and value) and clean(quote) in clean(cited.text)
+        valid = SPECS[key].choices is None or value in SPECS[key].choices
+        free = value not in present[key] if SPECS[key].multiple else not present[key]
+        if grounded and valid and free:
+            assert (key, value) in kept, fact
+            present[key].add(value)
     for key, value in added:
         for evidence in value.evidence:
             assert clean(evidence.quote) in clean(transcript.segment(evidence.segment_id).text), (key, value)

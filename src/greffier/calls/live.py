@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import CaseForm, Change, change_dict
+from greffier.calls.form import CaseForm, Change, change_dict, label
 from greffier.calls.llm import SCHEMA, JsonComplete, prompt, update_llm
 from greffier.errors import GreffierError
 from greffier.live.protocol import ErrorMessage, FinalMessage
@@ -55,6 +55,19 @@ class FormMessage(BaseModel):
     form: dict[str, Any] = Field(description="the whole form (CaseForm.to_dict())")
     complete: bool = Field(False, description="true on the last one, sent just before `end`")
     export: dict[str, Any] | None = Field(None, description="the RS-EDA-like case, on the last one")
+
+
+class FlagMessage(BaseModel):
+    """A red flag heard in a partial: shown at once, confirmed by a `form` message once final."""
+
+    type: Literal["flag"] = "flag"
+    provisional: Literal[True] = True
+    code: str = Field(
+        description="unconscious, not_breathing, breathing_difficulty, heavy_bleeding, chest_pain, stroke_signs"
+    )
+    label: str
+    quote: str = Field(description="the words heard")
+    time: float = Field(description="where the partial starts, seconds from the start of the call")
 
 
 def segment_of(final: FinalMessage) -> Segment:
@@ -83,6 +96,7 @@ class LiveCall:
         self._send: Send | None = None
         self._lock = asyncio.Lock()
         self._finished = False
+        self._announced: set[str] = set()
 
     # -- the transport side ----------------------------------------------------------------------
     def relay(self, send: Send) -> Send:
@@ -90,15 +104,41 @@ class LiveCall:
         self._send = send
 
         async def relayed(text: str) -> None:
-            kind = json.loads(text).get("type")
+            message = json.loads(text)
+            kind = message.get("type")
             if kind == "end":
                 await self.finish()
                 await self._emit(self._message(None, [], "rules", complete=True))
             await self._emit(text)
             if kind == "final":
                 await self.read(segment_of(FinalMessage.model_validate_json(text)))
+                self._announced = set()
+            elif kind == "partial":
+                for flag in self.provisional_flags(message.get("text") or "", message.get("start")):
+                    await self._emit(flag.model_dump_json())
 
         return relayed
+
+    def provisional_flags(self, text: str, start: float | None = None) -> list[FlagMessage]:
+        """Red flags in the words heard since the last final (a partial: they may still change), not
+        yet in the form nor announced for this utterance. The form is not changed: its `form`
+        message confirms the flag once the sentence is final."""
+        if not text.strip():
+            return []
+        at = self.form.last_time if start is None else start
+        heard, _ = update(self.form, [Segment(len(self.segments), at, at, text)])
+        known = set(self.form.items("red_flags")) | self._announced
+        out = []
+        for value in heard["red_flags"].values:
+            if value.value not in known:
+                self._announced.add(str(value.value))
+                quote = value.evidence[0].quote if value.evidence else ""
+                out.append(
+                    FlagMessage(
+                        code=str(value.value), label=label("red_flags", value.value), quote=quote, time=at
+                    )
+                )
+        return out
 
     def saver(self, save: Save | None) -> Save:
         """`save` once the form is complete (the finals a vanished client did not get are read too)."""
@@ -144,17 +184,21 @@ class LiveCall:
             window = self.segments[: -len(new)][-LLM_CONTEXT_SEGMENTS:] + new
             try:
                 reply = await asyncio.to_thread(complete, prompt(window), SCHEMA)
-            except GreffierError as exc:  # no model, a model that answers badly: the rules go on alone
-                log.warning("live call: LLM pass dropped: %s", exc)
-                await self._emit(
-                    ErrorMessage(
-                        code="llm_unavailable", message=exc.problem, fix=exc.fix, fatal=False
-                    ).model_dump_json()
+                self.form, changes = update_llm(self.form, window, _answered(reply))
+            except Exception as exc:  # no model, or one that answers badly: the rules go on alone
+                log.warning(
+                    "live call: LLM pass dropped: %s", exc, exc_info=not isinstance(exc, GreffierError)
                 )
+                problem, fix = (
+                    (exc.problem, exc.fix)
+                    if isinstance(exc, GreffierError)
+                    else (f"the LLM pass failed ({exc.__class__.__name__}: {exc})", "check the LLM settings")
+                )
+                message = ErrorMessage(code="llm_unavailable", message=problem, fix=fix, fatal=False)
+                await self._emit(message.model_dump_json())
                 self._complete = None
                 self._llm_pending = []
                 break
-            self.form, changes = update_llm(self.form, window, _answered(reply))
             if changes:
                 await self._emit(self._message(new[-1].id, changes, "llm"))
         self._llm_task = None

@@ -60,11 +60,16 @@ class _CallPrinter(_Printer):
 
     async def __call__(self, text: str) -> None:
         message = json.loads(text)
-        if message["type"] != "form":
+        if message["type"] not in ("form", "flag"):
             await super().__call__(text)
             return
         if self.as_json:
             print(text, flush=True)
+            return
+        if message["type"] == "flag":
+            console.print(
+                f"  [red]⚠ entendu : {message['label']} « {message['quote']} » (phrase en cours)[/]"
+            )
             return
         if message["complete"]:
             return  # the table of the whole form follows the end

@@ -193,6 +193,31 @@ export function createCallView({ onEvidence = () => {}, live = false } = {}) {
     );
   }
 
+  function provisionalFlag(flag) {
+    // heard in a partial: shown now; the next form (once the sentence is final) confirms or drops it
+    if (!flags.querySelector("h3")) flags.append(h("h3", { id: "cf-flags-title", i18n: "call.redflags" }));
+    flags.querySelector("p")?.remove();
+    const list = flags.querySelector("ul") || flags.appendChild(h("ul", { role: "alert" }));
+    flags.classList.add("raised");
+    list.append(
+      h(
+        "li",
+        { class: "cf-flag provisional", dataset: { code: flag.code } },
+        h("strong", { text: valueLabel("red_flags", { value: flag.code, label: flag.label }) }),
+        " ",
+        h("span", { class: "hint", i18n: "call.flag.heard", i18nVars: { quote: flag.quote } }),
+      ),
+    );
+  }
+
+  let settling = null;
+  function settle() {
+    // a final was sent: its form message (if it changed anything) follows at once; then unconfirmed
+    // provisional flags go
+    clearTimeout(settling);
+    settling = setTimeout(() => (form ? renderFlags() : flags.replaceChildren()), 500);
+  }
+
   let unlight = null;
   function updateForm(data, changes = []) {
     form = data;
@@ -211,9 +236,12 @@ export function createCallView({ onEvidence = () => {}, live = false } = {}) {
     setPartial: (text) => (partial.textContent = text || ""),
     setSegments: (list) => list.forEach(addSegment),
     updateForm,
+    provisionalFlag,
+    settle,
     highlight,
     destroy: () => {
       clearTimeout(unlight);
+      clearTimeout(settling);
       document.removeEventListener("languagechange", relabel);
     },
   };
@@ -299,7 +327,10 @@ function renderLiveCall(main) {
 
   function receive(message) {
     if (message.type === "partial") view.setPartial(message.text);
-    else if (message.type === "final") view.addSegment(message);
+    else if (message.type === "final") {
+      view.addSegment(message);
+      view.settle();
+    } else if (message.type === "flag") view.provisionalFlag(message);
     else if (message.type === "form") view.updateForm(message.form, message.changes);
     else if (message.type === "error") {
       if (message.code === "llm_unavailable") return say("call.llm.unavailable");
