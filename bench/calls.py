@@ -4,11 +4,13 @@
 gold calls (dev split: the calls the rules were written on; held-out: annotated before the rules and
 never used to tune them), red-flag recall first, then the suggested priority and care level, the
 share of correct values whose evidence points at a gold quote's segment, and the extraction time.
-The baseline beside it is an empty form (every gold value missed, nothing wrong).
+The baseline beside it is an empty form (every gold value missed, nothing wrong). A last line compares
+the same calls without speaker labels (as the live path reads them before any diarization).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -96,10 +98,23 @@ def _predicted(form: CaseForm, key: str) -> dict[str, set[int]]:
     return {str(v.value): {e.segment_id for e in v.evidence} for v in values}
 
 
-def score(docs: list[dict], empty: bool = False) -> Report:
+def _unlabelled(transcript):
+    """The transcript as live transcription gives it before diarization: no speaker anywhere."""
+    segments = tuple(
+        dataclasses.replace(
+            s, speaker=None, words=tuple(dataclasses.replace(w, speaker=None) for w in s.words)
+        )
+        for s in transcript.segments
+    )
+    return dataclasses.replace(transcript, segments=segments, speakers=(), metadata={})
+
+
+def score(docs: list[dict], empty: bool = False, unlabelled: bool = False) -> Report:
     report = Report()
     for doc in docs:
         transcript = transcript_for(doc)
+        if unlabelled:
+            transcript = _unlabelled(transcript)
         started = time.perf_counter()
         form = CaseForm() if empty else extract_transcript(transcript)
         report.seconds += time.perf_counter() - started
@@ -172,11 +187,26 @@ def print_report(name: str, report: Report, baseline: Report, show_errors: bool)
     )
 
 
+def _micro(report: Report) -> str:
+    tp = sum(c.tp for c in report.fields.values())
+    fp = sum(c.fp for c in report.fields.values())
+    fn = sum(c.fn for c in report.fields.values())
+    return (
+        f"P {_pct(tp / (tp + fp) if tp + fp else None)} R {_pct(tp / (tp + fn) if tp + fn else None)}"
+        f" (tp {tp} fp {fp} fn {fn}), red flags in {report.calls_flag_found}/{report.calls_with_flags} calls,"
+        f" priority exact {report.priority_exact}/{report.n}"
+    )
+
+
 def main() -> None:
     show = os.environ.get("BENCH_ERRORS") == "1"
     for split in ("dev", "heldout", None):
         docs = gold_calls(split)
         print_report(split or "all", score(docs), score(docs, empty=True), show)
+    docs = gold_calls()
+    print("\n## all fields, micro-averaged: with the speaker labels versus without (live, no diarization)")
+    print(f"with speakers    {_micro(score(docs))}")
+    print(f"without speakers {_micro(score(docs, unlabelled=True))}")
 
 
 if __name__ == "__main__":

@@ -97,11 +97,13 @@ def update(form: CaseForm, new_segments: Iterable[Segment]) -> tuple[CaseForm, l
     return form, changes
 
 
-def extract_transcript(transcript: Transcript) -> CaseForm:
+def extract_transcript(
+    transcript: Transcript, regulator: str | None = None, call_id: str | None = None
+) -> CaseForm:
     """The form for a whole transcript (the same path as the live one, one segment at a time)."""
     form = new_form(
-        call_id=transcript.metadata.get("call") or transcript.source,
-        regulator=transcript.metadata.get("regulator"),
+        call_id=call_id or transcript.metadata.get("call") or transcript.source,
+        regulator=regulator or transcript.metadata.get("regulator"),
     )
     for segment in transcript.segments:
         form, _ = update(form, [segment])
@@ -114,9 +116,13 @@ def extract_transcript(transcript: Transcript) -> CaseForm:
 def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseForm:
     ctx: CallContext = form.context or CallContext()
     text = clean(seg.text)
-    if ctx.regulator is None and (_REGULATOR_CUES.search(text) or form.segments_seen == 0):
+    if (
+        ctx.regulator is None
+        and seg.speaker is not None
+        and (_REGULATOR_CUES.search(text) or form.segments_seen == 0)
+    ):
         ctx = replace(ctx, regulator=seg.speaker)
-    is_regulator = seg.speaker == ctx.regulator
+    is_regulator = _spoken_by_regulator(ctx, seg, text)
     index = form.segments_seen
     form = replace(form, segments_seen=index + 1, last_time=max(form.last_time, seg.end), context=ctx)
     if not text:
@@ -198,6 +204,16 @@ def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseFo
             ctx = replace(ctx, pending=None)
     form = replace(form, context=ctx)
     return _apply(form, edits, changes)
+
+
+def _spoken_by_regulator(ctx: CallContext, seg: Segment, text: str) -> bool:
+    """The regulator's turn? Without speaker labels (live, no diarization), guessed turn by turn:
+    the regulator's words ("SAMU", "quelle est votre adresse") or a real question are the regulator's."""
+    if seg.speaker is not None:
+        return seg.speaker == ctx.regulator
+    if _REGULATOR_CUES.search(text):
+        return True
+    return any(c.kind == "question" and _ASKING.search(c.text) for c in clauses(seg.text))
 
 
 def _fv(value: Scalar, seg: Segment, quote: str, note: str | None = None) -> FieldValue:

@@ -435,9 +435,10 @@ def _evidence_dict(e: Evidence) -> dict[str, Any]:
     }
 
 
-def _value_dict(v: FieldValue) -> dict[str, Any]:
+def _value_dict(key: str, v: FieldValue) -> dict[str, Any]:
     return {
         "value": v.value,
+        "label": label(key, v.value),
         "source": v.source,
         "note": v.note,
         "evidence": [_evidence_dict(e) for e in v.evidence],
@@ -445,12 +446,12 @@ def _value_dict(v: FieldValue) -> dict[str, Any]:
 
 
 def _field_dict(f: Field) -> dict[str, Any]:
-    data: dict[str, Any] = {"label": f.spec.label}
+    data: dict[str, Any] = {"label": f.spec.label, "multiple": f.spec.multiple}
     if f.spec.multiple:
-        data["items"] = [_value_dict(v) for v in f.values]
+        data["items"] = [_value_dict(f.key, v) for v in f.values]
     else:
-        data["value"] = _value_dict(f.values[-1]) if f.values else None
-    data["history"] = [_value_dict(v) for v in f.history]
+        data["value"] = _value_dict(f.key, f.values[-1]) if f.values else None
+    data["history"] = [_value_dict(f.key, v) for v in f.history]
     return data
 
 

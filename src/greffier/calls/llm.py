@@ -110,3 +110,19 @@ def update_llm(
             changes.append(change)
     form = refresh_suggestion(form, changes)
     return form, changes
+
+
+WINDOW_SEGMENTS = 30
+"""Segments read per model call when a whole call is read at once (the 1.5B model keeps up to this)."""
+
+
+def fill_llm(
+    form: CaseForm, segments: Iterable[Segment], complete: JsonComplete
+) -> tuple[CaseForm, list[Change]]:
+    """`update_llm` over a whole transcript, window by window."""
+    segments = list(segments)
+    changes: list[Change] = []
+    for start in range(0, len(segments), WINDOW_SEGMENTS):
+        form, new = update_llm(form, segments[start : start + WINDOW_SEGMENTS], complete)
+        changes += new
+    return form, changes

@@ -1,4 +1,5 @@
-"""`greffier call FILE [--json]`: the emergency-call case form of a transcript (or a recording)."""
+"""`greffier call FILE [--json] [--live [--realtime]]`: the emergency-call case form of a transcript or a
+recording; with `--live`, the recording is streamed through the live call path (as `/ws/call` does)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,20 @@ def call_command(
     ),
     regulator: str | None = typer.Option(None, help="Speaker id of the regulator (guessed when not given)."),
     language: str = typer.Option("fr", help="Language of a recording."),
+    live: bool = typer.Option(
+        False, "--live", help="Stream the recording through the live path: the form fills in as it is heard."
+    ),
+    realtime: bool = typer.Option(False, "--realtime", help="With --live: send the audio at its real pace."),
+    llm: bool = typer.Option(
+        False, "--llm", help="With --live: also ask the LLM (in the background) for what the rules miss."
+    ),
 ) -> None:
     """Fill the SAMU case form (RS-EDA-like) from a call, with the transcript evidence of every field."""
+    if live or realtime or llm:
+        from greffier.cli.call_live import live_call
+
+        live_call(file, as_json=as_json, realtime=realtime, regulator=regulator, language=language, llm=llm)
+        return
     transcript = _load(file, language)
     form = new_form(
         call_id=transcript.metadata.get("call") or file.stem,
@@ -65,7 +78,7 @@ def call_command(
     if as_json:
         _emit({"type": "form", "form": form.to_dict(), "export": form.to_export().model_dump(mode="json")})
     else:
-        _print(form)
+        print_form(form)
 
 
 def _emit(message: dict) -> None:
@@ -73,7 +86,7 @@ def _emit(message: dict) -> None:
     sys.stdout.flush()
 
 
-def _print(form: CaseForm) -> None:
+def print_form(form: CaseForm) -> None:
     table = Table(
         "champ", "valeur", "segments", "historique", title=f"Dossier d'appel {form.call_id or ''}".strip()
     )

@@ -277,6 +277,8 @@ class JobRunner:
         if error is not None:
             job.error = error
             job.finished = now
-        session.execute(
-            update(Meeting).where(Meeting.id == job.meeting_id).values(status=_MEETING_STATUS[state])
-        )
+        task_type = TASKS.get(job.kind)
+        if task_type is None or task_type.meeting_status:
+            session.execute(
+                update(Meeting).where(Meeting.id == job.meeting_id).values(status=_MEETING_STATUS[state])
+            )

@@ -67,11 +67,14 @@ class JobContext:
     def audio_path(self) -> Path:
         return self.blobs.path(self.meeting().audio_key)
 
-    def transcript(self) -> Transcript:
+    def transcript(self, version: int | None = None) -> Transcript:
+        """The latest transcript, or the given version."""
         with self.db.read() as session:
-            row = get_version(session, self.meeting_id)
+            row = get_version(session, self.meeting_id, version)
         if row is None:
-            raise JobGone(f"meeting {self.meeting_id} has no transcript")
+            raise JobGone(
+                f"meeting {self.meeting_id} has no transcript" + (f" version {version}" if version else "")
+            )
         return Transcript.from_dict(row.body)
 
     def blob_key(self, name: str) -> str:
@@ -126,20 +129,23 @@ class TaskType:
     name: str
     queue: str
     run: TaskFunction
+    meeting_status: bool = True
+    """Does the job's state make the meeting's status? (The transcription does; work on a done meeting does not.)"""
 
 
 TASKS: dict[str, TaskType] = {}
 
 
-def task(name: str, *, queue: str) -> Callable[[TaskFunction], TaskFunction]:
-    """Register a task type; `queue` is one of QUEUES (which workers pick it up)."""
+def task(name: str, *, queue: str, meeting_status: bool = True) -> Callable[[TaskFunction], TaskFunction]:
+    """Register a task type; `queue` is one of QUEUES (which workers pick it up); `meeting_status`:
+    whether the job's state is the meeting's status (False for work on a meeting already transcribed)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}: use one of {', '.join(QUEUES)}")
 
     def register(function: TaskFunction) -> TaskFunction:
         if name in TASKS:
             raise ValueError(f"task type {name!r} is registered twice")
-        TASKS[name] = TaskType(name, queue, function)
+        TASKS[name] = TaskType(name, queue, function, meeting_status)
         return function
 
     return register
@@ -163,3 +169,30 @@ def transcribe(ctx: JobContext) -> None:
         ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
     transcript = transcribe_file(ctx.audio_path(), options, settings=ctx.settings, progress=ctx.progress)
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))
+
+
+@task("call", queue="llm", meeting_status=False)
+def call(ctx: JobContext) -> None:
+    """The emergency-call case form of a transcript version (rules, then the LLM if asked), stored as call.json."""
+    from greffier.calls.extract import extract_transcript
+    from greffier.calls.record import CASE_FILE, case_record
+
+    version = ctx.payload.get("version")
+    transcript = ctx.transcript(version)
+    ctx.progress("call", 0.0)
+    form = extract_transcript(transcript, regulator=ctx.payload.get("regulator"), call_id=str(ctx.meeting_id))
+    notes: list[str] = []
+    if ctx.payload.get("llm"):
+        from greffier.assist.llm import LLMOutputError, LLMUnavailable, load_llm
+        from greffier.calls.llm import fill_llm
+
+        ctx.progress("call", 0.1)
+        try:
+            form, _ = fill_llm(form, transcript.segments, load_llm(ctx.settings).complete_json)
+        except (LLMUnavailable, LLMOutputError) as exc:
+            notes.append(f"LLM pass skipped: {exc}")
+    ctx.blobs.put_bytes(
+        ctx.blob_key(CASE_FILE),
+        case_record(form, source="job", transcript_version=version, notes=tuple(notes)),
+    )
+    ctx.progress("call", 1.0)

@@ -38,10 +38,12 @@ def get_job(session: Session, organisation_id: uuid.UUID, job_id: uuid.UUID) -> 
     return session.scalar(select(Job).where(Job.id == job_id, Job.organisation_id == organisation_id))
 
 
-def latest_job(session: Session, meeting_id: uuid.UUID) -> Job | None:
-    return session.scalar(
-        select(Job).where(Job.meeting_id == meeting_id).order_by(Job.created.desc(), Job.id).limit(1)
-    )
+def latest_job(session: Session, meeting_id: uuid.UUID, kind: str | None = None) -> Job | None:
+    """The meeting's newest job (of this task type, if given)."""
+    query = select(Job).where(Job.meeting_id == meeting_id)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    return session.scalar(query.order_by(Job.created.desc(), Job.id).limit(1))
 
 
 def summaries(

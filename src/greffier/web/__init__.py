@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 STATIC = Path(__file__).parent / "static"
-PAGES = ("/", "/sign-in", "/meetings/{meeting_id}", "/live")
+PAGES = ("/", "/sign-in", "/meetings/{meeting_id}", "/live", "/calls", "/meetings/{meeting_id}/call")
 """Paths the browser may load directly: each is the same page; its script shows the right view."""
 
 SECURITY_HEADERS = {

@@ -6,6 +6,7 @@ cannot set headers on a WebSocket), the web app's sign-in cookie, from Greffier'
 (a WebSocket handshake is not bound by CORS: the Origin must be this server), or the subprotocols
 `bearer` and the token: `new WebSocket(url, ["bearer", token])`. Query parameters: `format`
 (pcm16, webm, ogg), `language` (ISO code; default: detect), `title`, `save` (default true).
+`serve_stream(…, addon)` is the same endpoint for others to build on (`/ws/call` adds the case form).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import contextlib
 import logging
 import tempfile
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
@@ -27,7 +31,7 @@ from greffier.api.routers.meetings import LANGUAGES
 from greffier.api.schemas import MeetingOptions
 from greffier.api.uploads import clean_filename
 from greffier.live.protocol import AudioFormat, EndMessage, ErrorMessage
-from greffier.live.session import LiveBusy, LiveHub, run_stream
+from greffier.live.session import LiveBusy, LiveHub, Save, Send, run_stream
 from greffier.store.accounts import Principal
 from greffier.store.meetings import add_version, delete_meeting, meeting_prefix
 from greffier.store.models import Meeting, MeetingStatus, utcnow
@@ -83,6 +87,22 @@ async def _refuse(websocket: WebSocket, code: str, message: str, fix: str, close
     await websocket.close(code=close_code)
 
 
+@dataclass
+class StreamAddon:
+    """What an endpoint built on this one adds to the stream (`/ws/call`: the case form)."""
+
+    title: str = "Live"
+    """The meeting's title when the client gives none."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """Added to the meeting's options."""
+    relay: Callable[[Send], Send] = lambda send: send
+    """Wraps the sender: may add messages."""
+    saver: Callable[[Save], Save] = lambda save: save
+    """Wraps the saving at the end (runs before it)."""
+    files: Callable[[uuid.UUID], dict[str, bytes]] = lambda meeting_id: {}
+    """Files stored with the meeting (given its id), beside its audio; asked once the saver has run."""
+
+
 @router.websocket("/ws/stream")
 async def live_stream(
     websocket: WebSocket,
@@ -91,6 +111,19 @@ async def live_stream(
     title: str | None = None,
     save: bool = True,
 ) -> None:
+    await serve_stream(websocket, format, language, title, save)
+
+
+async def serve_stream(
+    websocket: WebSocket,
+    format: str,
+    language: str | None,
+    title: str | None,
+    save: bool,
+    addon: StreamAddon | None = None,
+) -> None:
+    """Authenticate, check the parameters, stream, save: the whole of `/ws/stream`, for any endpoint."""
+    addon = addon or StreamAddon()
     services: Services = websocket.app.state.services
     token, as_subprotocol = _token(websocket)
     principal = await _principal(services, token)
@@ -146,13 +179,15 @@ async def live_stream(
                 async def save_meeting(transcript: Transcript) -> str | None:
                     if not save or transcript.duration <= 0:
                         return None
-                    name = clean_filename(title) if title and title.strip() else "Live"
+                    name = clean_filename(title) if title and title.strip() else addon.title
                     meeting_id = await run_in_threadpool(
-                        _save, services, principal, name, code, transcript, recording
+                        _save, services, principal, name, code, transcript, recording, addon
                     )
                     return str(meeting_id) if meeting_id else None
 
-                await run_stream(live, _receiver(websocket), _sender(websocket), save_meeting)
+                await run_stream(
+                    live, _receiver(websocket), addon.relay(_sender(websocket)), addon.saver(save_meeting)
+                )
         except LiveBusy as busy:
             await _refuse(websocket, "server_busy", busy.problem, busy.fix or "", TRY_AGAIN_LATER)
             return
@@ -189,13 +224,17 @@ def _save(
     language: str | None,
     transcript: Transcript,
     wav: Path,
+    addon: StreamAddon,
 ) -> uuid.UUID | None:
     """The stream's audio into the blob store, a meeting (done) and its first transcript version."""
     meeting_id = uuid.uuid4()
-    key = f"{meeting_prefix(principal.organisation_id, meeting_id)}/audio.wav"
+    prefix = meeting_prefix(principal.organisation_id, meeting_id)
+    key = f"{prefix}/audio.wav"
     try:
         with open(wav, "rb") as audio:
             size = services.blobs.put(key, audio)
+        for name, data in addon.files(meeting_id).items():
+            services.blobs.put_bytes(f"{prefix}/{name}", data)
         with services.db.write() as session:
             session.add(
                 Meeting(
@@ -205,7 +244,7 @@ def _save(
                     title=title[:500],
                     created=utcnow(),
                     language=transcript.language,
-                    options=MeetingOptions(language=language).model_dump() | {"live": True},
+                    options=MeetingOptions(language=language).model_dump() | {"live": True} | addon.options,
                     status=MeetingStatus.DONE,
                     filename="live.wav",
                     audio_key=key,

@@ -1,5 +1,6 @@
 // The shell: header, language switch, offline banner, and which view fills <main> for each address.
 import { api } from "./api.js";
+import { callRoute, renderCallPage } from "./call.js";
 import { append, clear, h } from "./dom.js";
 import { LANGUAGES, applyI18n, lang, setLanguage } from "./i18n.js";
 import { renderLive } from "./live.js";
@@ -43,6 +44,7 @@ function header() {
       { i18nAttrs: { "aria-label": "nav.main" } },
       state.session && h("a", { href: "/", "data-link": "", i18n: "nav.meetings" }),
       state.session && h("a", { href: "/live", "data-link": "", i18n: "nav.live" }),
+      state.session && h("a", { href: "/calls", "data-link": "", i18n: "nav.calls" }),
     ),
     h("div", { class: "spacer" }),
     state.session && h("span", { class: "who", text: state.session.email, title: state.session.organisation }),
@@ -102,7 +104,9 @@ export async function route() {
   }
   const match = path.match(/^\/meetings\/([0-9a-f-]{36})$/);
   const context = { session, navigate };
+  const call = callRoute(path);
   if (path === "/live") state.cleanup = renderLive(main, context);
+  else if (call) state.cleanup = renderCallPage(main, call);
   else state.cleanup = match ? renderMeeting(main, match[1], context) : renderMeetings(main, context);
   main.focus({ preventScroll: true });
 }
