@@ -92,19 +92,23 @@ def test_the_caller_sounds_like_a_phone_line(calls) -> None:
         return np.concatenate(cut)
 
     caller, regulator = _low_band_share(voice("caller")), _low_band_share(voice("regulator"))
-    assert caller < 0.01 < regulator, (caller, regulator)  # measured 0.0003 and 0.14
+    assert caller < 0.01 < regulator, (caller, regulator)  # measured 0.0003 and 0.36 (power under 250 Hz)
 
 
 def test_synthesised_speech_is_intelligible(calls) -> None:
     pairs = [
         (c.text, transcribe_file(c.audio, TranscribeOptions(language="fr")).text) for c in calls.values()
     ]
-    assert corpus_wer(pairs) <= 0.2  # measured 0.10 (the issue: 6-13 % typical with Whisper base)
+    error_rate = corpus_wer(pairs)
+    print(f"WER of the batch transcripts: {error_rate:.3f}")
+    assert error_rate <= 0.2  # measured 0.10 (the issue: 6-13 % typical with Whisper base)
 
 
 def test_live_transcript_of_the_calls(calls, runs) -> None:
     pairs = [(calls[name].text, run.text) for name, run in runs.items()]
-    assert corpus_wer(pairs) <= 0.25  # measured 0.13
+    error_rate = corpus_wer(pairs)
+    print(f"WER of the live finals: {error_rate:.3f}")
+    assert error_rate <= 0.25  # measured 0.13
     assert not any(run.errors for run in runs.values())
 
 
@@ -119,6 +123,7 @@ def test_red_flags_from_audio(runs) -> None:
 def test_priority_from_audio(runs) -> None:
     for labels in ("turns", "none"):
         report = report_for(runs, labels)
+        print(labels, report.priority_exact, report.priority_within_one, report.priority_under, report.n)
         assert report.priority_within_one == report.n and report.priority_under <= 1, labels
 
 
@@ -135,6 +140,7 @@ def test_priority_from_audio(runs) -> None:
 )
 def test_field_precision_recall_from_audio(runs, key: str, min_precision: float, min_recall: float) -> None:
     counts = report_for(runs, "turns").fields[key]
+    print(key, counts.tp, counts.fp, counts.fn, counts.errors)
     assert counts.precision >= min_precision and counts.recall >= min_recall, (key, counts.errors)
 
 
