@@ -16,6 +16,12 @@ Red-flag latency: for each gold red flag, from the end of the sentence that stat
 quote's sentence, from the sidecar's times) to the form change that adds it; median and max. The
 target is 3 s. A flag the audio path never raises is counted apart; a negative latency is a flag
 raised from earlier words than the gold quote.
+
+Measured (`heavy --exclusive python -m bench.calls_audio --calls` the first four, 6.3 min of audio, 2
+cores): all 5 gold flags raised from audio, none false, both ways; latency median 0.62 s, max 1.40 s
+(one flag, dj_mai_enfant_pendu's breathing difficulty, raised 23.5 s before its gold quote, from
+earlier words); priority exact 4/4; live WER 0.21; the text path and the audio path agree on red
+flags, priority, location, age and pain, audio loses one of four on caller, event, motive and sex.
 """
 
 from __future__ import annotations

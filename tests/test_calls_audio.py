@@ -1,6 +1,6 @@
 """Emergency calls end to end from audio: synthesised gold calls -> live path -> case form, scored on the gold.
 
-Three gold calls of tests/data/calls (the shortest with red flags; 4.3 min of audio, about 5 min of
+Three gold calls of tests/data/calls (the shortest with red flags; 4.1 min of audio, 4.5 min of
 Kokoro on 2 shared cores the first time, then cached: bench/common/synth.py) are streamed through
 the live session (faster than real time), each final read by `extract.update` as it arrives
 (bench/common/call_driver.py), once with the speakers of the synthesised turns (what live speaker
