@@ -20,8 +20,9 @@ raised from earlier words than the gold quote.
 Measured (`heavy --exclusive python -m bench.calls_audio --calls` the first four, 6.3 min of audio, 2
 cores): all 5 gold flags raised from audio, none false, both ways; latency median 0.62 s, max 1.40 s
 (one flag, dj_mai_enfant_pendu's breathing difficulty, raised 23.5 s before its gold quote, from
-earlier words); priority exact 4/4; live WER 0.21; the text path and the audio path agree on red
-flags, priority, location, age and pain, audio loses one of four on caller, event, motive and sex.
+earlier words); priority exact 4/4; live WER 0.21. Against the text path on the same calls, audio
+keeps red flags, priority, place, event, age and pain, loses one value of four on caller, motive and
+sex, two of four on consciousness and the one history item, and adds one wrong breathing value.
 """
 
 from __future__ import annotations
