@@ -14,6 +14,7 @@ what the previous attempt stored may already be there.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from greffier.config import Settings
+from greffier.store import assistant
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 from greffier.store.meetings import add_version, get_version, meeting_prefix
@@ -67,11 +69,14 @@ class JobContext:
     def audio_path(self) -> Path:
         return self.blobs.path(self.meeting().audio_key)
 
-    def transcript(self) -> Transcript:
+    def transcript(self, version: int | None = None) -> Transcript:
+        """The latest transcript, or the given version of it."""
         with self.db.read() as session:
-            row = get_version(session, self.meeting_id)
+            row = get_version(session, self.meeting_id, version)
         if row is None:
-            raise JobGone(f"meeting {self.meeting_id} has no transcript")
+            raise JobGone(
+                f"meeting {self.meeting_id} has no transcript" + (f" version {version}" if version else "")
+            )
         return Transcript.from_dict(row.body)
 
     def blob_key(self, name: str) -> str:
@@ -163,3 +168,37 @@ def transcribe(ctx: JobContext) -> None:
         ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
     transcript = transcribe_file(ctx.audio_path(), options, settings=ctx.settings, progress=ctx.progress)
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))
+
+
+@task(assistant.MINUTES, queue="llm")
+def minutes(ctx: JobContext) -> None:
+    """Transcript version `payload.version` -> minutes as JSON, Markdown and Word blobs of the meeting."""
+    from greffier.assist import render
+    from greffier.assist.minutes import write_minutes
+
+    key = {
+        fmt: assistant.minutes_key(ctx.organisation_id, ctx.meeting_id, ctx.job_id, fmt)
+        for fmt in render.FORMATS
+    }
+    if ctx.blobs.exists(key["json"]):
+        return  # an earlier attempt stored them
+    transcript = ctx.transcript(ctx.payload["version"])
+    ctx.stage_weights = {"minutes: reading": 0.9, "minutes: merging": 0.1}
+    written = write_minutes(transcript, settings=ctx.settings, progress=ctx.progress)
+    for fmt in ("md", "docx", "json"):  # the JSON last: once it is there, the three are
+        content = render.render(written, fmt)
+        ctx.blobs.put_bytes(key[fmt], content.encode() if isinstance(content, str) else content)
+
+
+@task(assistant.ASK, queue="llm")
+def ask(ctx: JobContext) -> None:
+    """`payload.question` about transcript version `payload.version` -> the answer (JSON blob)."""
+    from greffier.assist.qa import ask as answer
+
+    key = assistant.answer_key(ctx.organisation_id, ctx.meeting_id, ctx.job_id)
+    if ctx.blobs.exists(key):
+        return
+    transcript = ctx.transcript(ctx.payload["version"])
+    ctx.progress("answer", 0.0)
+    found = answer(transcript, ctx.payload["question"], settings=ctx.settings)
+    ctx.blobs.put_bytes(key, json.dumps(found.to_dict(), ensure_ascii=False).encode())
