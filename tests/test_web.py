@@ -284,7 +284,7 @@ def test_minutes_and_questions_with_their_evidence(page: Page, web: Web) -> None
     # -- write the minutes: the job's progress shows, then the minutes ---------------------------------
     panel.get_by_role("button", name="Rédiger le compte rendu").click()
     expect(panel.locator("#minutes-job")).to_be_visible()
-    expect(panel.locator(".made-from")).to_have_text(
+    expect(panel.locator(".made-from")).to_contain_text(
         "Rédigé à partir de la version 1 de la transcription", timeout=900_000
     )
     body = page.request.get(f"{api}/minutes").json()
@@ -342,7 +342,7 @@ def test_minutes_and_questions_with_their_evidence(page: Page, web: Web) -> None
     expect(panel.locator(".question .answer")).to_have_text(said)
     page.get_by_role("button", name="English").click()
     expect(panel.get_by_role("heading", name="Minutes", exact=True)).to_be_visible()
-    expect(panel.locator(".made-from")).to_have_text("Written from version 1 of the transcript")
+    expect(panel.locator(".made-from")).to_contain_text("Written from version 1 of the transcript")
     page.get_by_role("button", name="Français").click()
     page.locator("summary", has_text="Télécharger").click()
     expect(page.get_by_role("link", name="RTTM (tours de parole)")).to_be_visible()

@@ -103,6 +103,17 @@ class JobContext:
                 .values(language=transcript.language, duration=transcript.duration)
             )
 
+    def store_files(self, files: dict[str, bytes]) -> None:
+        """Store result blobs in this order (make the last one the mark that all are there); when the
+        meeting was deleted meanwhile, its folder is erased again rather than left orphaned."""
+        for key, data in files.items():
+            self.blobs.put_bytes(key, data)
+        with self.db.read() as session:
+            gone = session.get(Meeting, self.meeting_id) is None
+        if gone:
+            self.blobs.delete_prefix(meeting_prefix(self.organisation_id, self.meeting_id))
+            raise JobGone(f"meeting {self.meeting_id} was deleted")
+
     def progress(self, stage: str, fraction: float) -> None:
         """The pipeline's progress callback: records the stage and the whole job's progress in 0..1."""
         weights = self.stage_weights or {stage: 1.0}
@@ -185,9 +196,11 @@ def minutes(ctx: JobContext) -> None:
     transcript = ctx.transcript(ctx.payload["version"])
     ctx.stage_weights = {"minutes: reading": 0.9, "minutes: merging": 0.1}
     written = write_minutes(transcript, settings=ctx.settings, progress=ctx.progress)
+    files = {}
     for fmt in ("md", "docx", "json"):  # the JSON last: once it is there, the three are
         content = render.render(written, fmt)
-        ctx.blobs.put_bytes(key[fmt], content.encode() if isinstance(content, str) else content)
+        files[key[fmt]] = content.encode() if isinstance(content, str) else content
+    ctx.store_files(files)
 
 
 @task(assistant.ASK, queue="llm")
@@ -201,4 +214,4 @@ def ask(ctx: JobContext) -> None:
     transcript = ctx.transcript(ctx.payload["version"])
     ctx.progress("answer", 0.0)
     found = answer(transcript, ctx.payload["question"], settings=ctx.settings)
-    ctx.blobs.put_bytes(key, json.dumps(found.to_dict(), ensure_ascii=False).encode())
+    ctx.store_files({key: json.dumps(found.to_dict(), ensure_ascii=False).encode()})
