@@ -163,7 +163,7 @@ export function createMinutesPanel(meetingId, { onEvidence }) {
         writing ? null : writeButton("minutes.rewrite", "button small"),
       ),
     );
-    body.replaceChildren(...parts);
+    body.replaceChildren(...parts.filter(Boolean));
     if (writing) follow(minutes.job.id, showJob);
   }
 
@@ -172,11 +172,8 @@ export function createMinutesPanel(meetingId, { onEvidence }) {
   }
 
   function showIntro(error) {
-    body.replaceChildren(
-      h("p", { class: "hint", i18n: "minutes.intro" }),
-      error ? h("p", { class: "error", role: "alert" }, ...error) : null,
-      writeButton(),
-    );
+    const problem = error ? [h("p", { class: "error", role: "alert" }, ...error)] : [];
+    body.replaceChildren(h("p", { class: "hint", i18n: "minutes.intro" }), ...problem, writeButton());
   }
 
   function showJob(job) {
