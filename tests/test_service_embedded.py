@@ -44,7 +44,7 @@ class Embedded:
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
     data = tmp_path_factory.mktemp("embedded")
-    env = service_env(data, max_upload_mb=1)
+    env = service_env(data, max_upload_mb=1, llm_backend="none")  # the model's own tests: test_minutes_api
     token = create_account(env, "acme", "ana@acme.example")
     db = Database(f"sqlite:///{data / 'greffier.db'}")  # a second organisation, made directly
     accounts.create_organisation(db, "globex")
@@ -296,6 +296,25 @@ def test_another_organisation_sees_nothing(embedded: Embedded, transcribed: dict
     with embedded.client() as client:
         assert client.get(url).status_code == 200
         assert len(client.get(f"{url}/transcript/versions").json()) == 1
+
+
+def test_minutes_and_answers_without_a_model_are_the_key_passages(
+    embedded: Embedded, transcribed: dict
+) -> None:
+    url = f"/api/meetings/{transcribed['id']}"
+    with embedded.client() as client:
+        job = client.post(f"{url}/minutes").json()
+        assert wait_job(client, job["id"])["state"] == "succeeded"
+        minutes = client.get(f"{url}/minutes").json()["minutes"]
+        assert minutes["llm"] is None and "llm_backend is 'none'" in minutes["notice"]
+        passages = minutes["key_passages"]
+        assert [p["span"]["segment_ids"] for p in passages] == [[0]] and "classe" in passages[0]["text"]
+        assert "Passages clés" in client.get(f"{url}/minutes/md").text
+        asked = client.post(f"{url}/questions", json={"question": "Qu'a vu la classe ?"}).json()
+        assert wait_job(client, asked["job"]["id"])["state"] == "succeeded"
+        answer = client.get(f"{url}/questions/{asked['id']}").json()["answer"]
+        assert not answer["found"] and answer["spans"] == [], "no model: no answer is made up"
+        assert answer["passages"][0]["span"]["segment_ids"] == [0]
 
 
 def test_path_traversal_cannot_escape_the_data_folder(embedded: Embedded, tmp_path: Path) -> None:

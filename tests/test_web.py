@@ -263,6 +263,94 @@ def test_a_meeting_from_upload_to_deletion(page: Page, web: Web) -> None:
     assert page.request.get(f"{web.url}/api{meeting_url}").status == 404
 
 
+def _overlapping(segments: list[dict], start: float, end: float) -> set[str]:
+    return {str(s["id"]) for s in segments if s["end"] > start and s["start"] < end}
+
+
+def test_minutes_and_questions_with_their_evidence(page: Page, web: Web) -> None:
+    """The real model writes the minutes in a job followed live; evidence links seek and highlight."""
+    sign_in(page, web)
+    page.get_by_label("Langue parlée").select_option("fr")
+    page.locator("#files").set_input_files(eval_file(RECORDING))
+    upload = page.locator(".upload").first
+    expect(upload).to_have_class(re.compile(r"\bdone\b"), timeout=240_000)
+    upload.get_by_role("link", name="Ouvrir").click()
+    expect(page).to_have_url(re.compile(r"/meetings/[0-9a-f-]{36}$"))
+    api = f"{web.url}/api{page.url.replace(web.url, '')}"
+    segments = page.request.get(f"{api}/transcript").json()["segments"]
+    panel = page.locator("section.minutes")
+    expect(panel.get_by_role("heading", name="Compte rendu")).to_be_visible()
+
+    # -- write the minutes: the job's progress shows, then the minutes ---------------------------------
+    panel.get_by_role("button", name="Rédiger le compte rendu").click()
+    expect(panel.locator("#minutes-job")).to_be_visible()
+    expect(panel.locator(".made-from")).to_contain_text(
+        "Rédigé à partir de la version 1 de la transcription", timeout=900_000
+    )
+    body = page.request.get(f"{api}/minutes").json()
+    minutes = body["minutes"]
+    g = minutes["grounding"]
+    expect(panel.locator(".grounding")).to_contain_text(
+        f"{g['kept']} élément(s) gardé(s) sur {g['proposed']} proposé(s) ; {len(g['rejected'])} écarté(s)"
+    )
+    expect(panel.locator(".summary")).to_have_text(minutes["summary"])
+    expect(panel.locator(".minutes-part").first.locator("li")).to_have_count(len(minutes["topics"]))
+
+    # -- an evidence link seeks the audio to its span and highlights the span's segments ------------------
+    links = panel.locator(".minutes-body .evidence-link")
+    assert links.count() >= len(minutes["topics"]) >= 1
+    last = links.nth(links.count() - 1)
+    start, end = float(last.get_attribute("data-start")), float(last.get_attribute("data-end"))
+    last.click()
+    page.wait_for_function(
+        "(t) => Math.abs(document.querySelector('audio').currentTime - t) < 0.05", arg=start
+    )
+    expect(page.locator(".segment.evidence").first).to_be_visible()
+    lit = {el.get_attribute("data-id") for el in page.locator(".segment.evidence").all()}
+    assert lit == _overlapping(segments, start, end), (lit, start, end)
+    first = links.first  # and with the keyboard
+    first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(t) => Math.abs(document.querySelector('audio').currentTime - t) < 0.05",
+        arg=float(first.get_attribute("data-start")),
+    )
+    with page.expect_download() as download:
+        panel.get_by_role("link", name="Markdown").click()
+    assert Path(download.value.path()).read_text(encoding="utf-8").startswith(f"# {minutes['title']}")
+
+    # -- a question: the answer, with a link to where it was said -------------------------------------
+    page.get_by_label("Votre question sur la réunion").fill("Qu'est-ce qui a claqué derrière lui ?")
+    page.keyboard.press("Enter")
+    answer = panel.locator(".question .answer")
+    expect(answer).to_be_visible(timeout=600_000)
+    question = page.request.get(f"{api}/questions").json()[0]
+    assert question["answer"]["found"], question
+    expect(answer).to_contain_text(question["answer"]["answer"])
+    span = question["answer"]["spans"][0]
+    answer.locator(".evidence-link").first.click()
+    page.wait_for_function(
+        "(t) => Math.abs(document.querySelector('audio').currentTime - t) < 0.05", arg=span["start"]
+    )
+    lit = {el.get_attribute("data-id") for el in page.locator(".segment.evidence").all()}
+    assert lit == _overlapping(segments, span["start"], span["end"])
+    screenshot(page, "minutes")
+
+    # -- kept with the meeting; English in place; the RTTM is among the downloads ------------------------
+    said = answer.inner_text()
+    page.reload()
+    expect(panel.locator(".question .answer")).to_have_text(said)
+    page.get_by_role("button", name="English").click()
+    expect(panel.get_by_role("heading", name="Minutes", exact=True)).to_be_visible()
+    expect(panel.locator(".made-from")).to_contain_text("Written from version 1 of the transcript")
+    page.get_by_role("button", name="Français").click()
+    page.locator("summary", has_text="Télécharger").click()
+    expect(page.get_by_role("link", name="RTTM (tours de parole)")).to_be_visible()
+    page.set_viewport_size(TABLET)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(LAPTOP)
+
+
 def test_upload_errors_are_explained(page: Page, web: Web, tmp_path: Path) -> None:
     not_audio = tmp_path / "notes.wav"
     not_audio.write_text("Ordre du jour : budget, cantine.\n" * 40)

@@ -12,7 +12,7 @@ from greffier import __version__, web
 from greffier.api import errors
 from greffier.api.deps import Services
 from greffier.api.limits import BodySizeLimit
-from greffier.api.routers import audio, calls, health, jobs, meetings, openai, session, stream
+from greffier.api.routers import assistant, audio, calls, health, jobs, meetings, openai, session, stream
 from greffier.config import Settings, get_settings
 from greffier.jobs.queue import make_queue
 from greffier.jobs.runner import JobRunner
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Greffier", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(BodySizeLimit, limit_mb=settings.max_upload_mb)
-    routers = (session, meetings, audio, jobs, openai, stream, calls, health)
+    routers = (session, meetings, audio, assistant, jobs, openai, stream, calls, health)
     for router in (module.router for module in routers):
         app.include_router(router)
     web.install(app)

@@ -39,9 +39,12 @@ class ApiError(HTTPException):
         *,
         param: str | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(status_code=status, detail=problem, headers=headers)
         self.kind, self.problem, self.fix, self.param = kind, problem, fix, param
+        self.extra = extra
+        """More JSON beside "error" (e.g. the job that is producing what was asked for)."""
 
 
 def not_found(what: str, ident: object, fix: str) -> ApiError:
@@ -55,10 +58,11 @@ def error_response(
     fix: str | None,
     param: str | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     message = f"{problem} — {fix}" if fix else problem
     body = ErrorResponse(error=ErrorBody(type=kind, message=message, fix=fix, param=param))
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    return JSONResponse({**(extra or {}), **body.model_dump()}, status_code=status, headers=headers)
 
 
 _PLACES = {
@@ -109,7 +113,9 @@ def _validation_error(request: Request, exc: RequestValidationError) -> JSONResp
 
 def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     if isinstance(exc, ApiError):
-        return error_response(exc.status_code, exc.kind, exc.problem, exc.fix, exc.param, exc.headers)
+        return error_response(
+            exc.status_code, exc.kind, exc.problem, exc.fix, exc.param, exc.headers, exc.extra
+        )
     if exc.status_code == 404:
         return error_response(
             404,

@@ -9,6 +9,7 @@ from typing import Literal
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from greffier.assist.types import Answer, Minutes
 from greffier.edit import MAX_SEGMENT_CHARS
 from greffier.store.models import Job, Meeting
 
@@ -49,7 +50,7 @@ class MeetingOut(BaseModel):
     audio_bytes: int
     duration: float | None
     transcript_version: int | None = Field(description="latest transcript version; null until transcribed")
-    job: JobOut | None = Field(description="the latest job of this meeting")
+    job: JobOut | None = Field(description="the latest transcription job of this meeting")
 
     @classmethod
     def build(cls, meeting: Meeting, job: Job | None, version: int | None) -> MeetingOut:
@@ -96,6 +97,40 @@ class TranscriptEditsIn(BaseModel):
         default_factory=dict, max_length=100, description="speaker id -> new name"
     )
     segments: list[SegmentEditIn] = Field(default_factory=list, max_length=10_000)
+
+
+MAX_QUESTION_CHARS = 500
+
+
+class QuestionIn(BaseModel):
+    question: str = Field(
+        min_length=1, max_length=MAX_QUESTION_CHARS, description="a question about what was said"
+    )
+
+
+class QuestionOut(BaseModel):
+    id: uuid.UUID = Field(description="the question's id (that of the job answering it)")
+    question: str
+    transcript_version: int = Field(description="the transcript version the answer is read from")
+    created: datetime
+    job: JobOut
+    answer: Answer | None = Field(
+        description="null until the job has succeeded; `found` false: not said in this meeting"
+    )
+
+
+class MinutesOut(BaseModel):
+    transcript_version: int = Field(description="the transcript version the minutes were written from")
+    latest_version: int = Field(
+        description="the transcript's latest version: when larger, the minutes predate corrections"
+    )
+    created: datetime = Field(description="when they were written")
+    job_id: uuid.UUID = Field(description="the job that wrote them")
+    job: JobOut = Field(description="the meeting's latest minutes job (it may be writing newer ones)")
+    minutes: Minutes = Field(
+        description="title, summary, topics, decisions, action items, open questions (or key passages "
+        "without a model), each claim with its transcript spans; grounding: what was checked and dropped"
+    )
 
 
 class HealthOut(BaseModel):

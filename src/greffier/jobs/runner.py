@@ -28,7 +28,7 @@ from greffier.errors import GreffierError
 from greffier.jobs.tasks import TASKS, JobContext, JobGone
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
-from greffier.store.models import Job, JobState, Meeting, MeetingStatus, utcnow
+from greffier.store.models import TRANSCRIPTION_JOBS, Job, JobState, Meeting, MeetingStatus, utcnow
 
 log = logging.getLogger("greffier.jobs")
 HOST = socket.gethostname()
@@ -277,8 +277,7 @@ class JobRunner:
         if error is not None:
             job.error = error
             job.finished = now
-        task_type = TASKS.get(job.kind)
-        if task_type is None or task_type.meeting_status:
+        if job.kind in TRANSCRIPTION_JOBS:
             session.execute(
                 update(Meeting).where(Meeting.id == job.meeting_id).values(status=_MEETING_STATUS[state])
             )

@@ -14,6 +14,7 @@ what the previous attempt stored may already be there.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from greffier.config import Settings
+from greffier.store import assistant
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 from greffier.store.meetings import add_version, get_version, meeting_prefix
@@ -101,6 +103,17 @@ class JobContext:
                 .values(language=transcript.language, duration=transcript.duration)
             )
 
+    def store_files(self, files: dict[str, bytes]) -> None:
+        """Store result blobs in this order (make the last one the mark that all are there); when the
+        meeting was deleted meanwhile, its folder is erased again rather than left orphaned."""
+        for key, data in files.items():
+            self.blobs.put_bytes(key, data)
+        with self.db.read() as session:
+            gone = session.get(Meeting, self.meeting_id) is None
+        if gone:
+            self.blobs.delete_prefix(meeting_prefix(self.organisation_id, self.meeting_id))
+            raise JobGone(f"meeting {self.meeting_id} was deleted")
+
     def progress(self, stage: str, fraction: float) -> None:
         """The pipeline's progress callback: records the stage and the whole job's progress in 0..1."""
         weights = self.stage_weights or {stage: 1.0}
@@ -129,23 +142,21 @@ class TaskType:
     name: str
     queue: str
     run: TaskFunction
-    meeting_status: bool = True
-    """Does the job's state make the meeting's status? (The transcription does; work on a done meeting does not.)"""
 
 
 TASKS: dict[str, TaskType] = {}
 
 
-def task(name: str, *, queue: str, meeting_status: bool = True) -> Callable[[TaskFunction], TaskFunction]:
-    """Register a task type; `queue` is one of QUEUES (which workers pick it up); `meeting_status`:
-    whether the job's state is the meeting's status (False for work on a meeting already transcribed)."""
+def task(name: str, *, queue: str) -> Callable[[TaskFunction], TaskFunction]:
+    """Register a task type; `queue` is one of QUEUES (which workers pick it up). Only the jobs of
+    `store.models.TRANSCRIPTION_JOBS` make the meeting's status."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}: use one of {', '.join(QUEUES)}")
 
     def register(function: TaskFunction) -> TaskFunction:
         if name in TASKS:
             raise ValueError(f"task type {name!r} is registered twice")
-        TASKS[name] = TaskType(name, queue, function, meeting_status)
+        TASKS[name] = TaskType(name, queue, function)
         return function
 
     return register
@@ -171,7 +182,7 @@ def transcribe(ctx: JobContext) -> None:
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))
 
 
-@task("call", queue="llm", meeting_status=False)
+@task("call", queue="llm")
 def call(ctx: JobContext) -> None:
     """The emergency-call case form of a transcript version (rules, then the LLM if asked), stored as call.json."""
     from greffier.calls.extract import extract_transcript
@@ -196,3 +207,39 @@ def call(ctx: JobContext) -> None:
         case_record(form, source="job", transcript_version=version, notes=tuple(notes)),
     )
     ctx.progress("call", 1.0)
+
+
+@task(assistant.MINUTES, queue="llm")
+def minutes(ctx: JobContext) -> None:
+    """Transcript version `payload.version` -> minutes as JSON, Markdown and Word blobs of the meeting."""
+    from greffier.assist import render
+    from greffier.assist.minutes import write_minutes
+
+    key = {
+        fmt: assistant.minutes_key(ctx.organisation_id, ctx.meeting_id, ctx.job_id, fmt)
+        for fmt in render.FORMATS
+    }
+    if ctx.blobs.exists(key["json"]):
+        return  # an earlier attempt stored them
+    transcript = ctx.transcript(ctx.payload["version"])
+    ctx.stage_weights = {"minutes: reading": 0.9, "minutes: merging": 0.1}
+    written = write_minutes(transcript, settings=ctx.settings, progress=ctx.progress)
+    files = {}
+    for fmt in ("md", "docx", "json"):  # the JSON last: once it is there, the three are
+        content = render.render(written, fmt)
+        files[key[fmt]] = content.encode() if isinstance(content, str) else content
+    ctx.store_files(files)
+
+
+@task(assistant.ASK, queue="llm")
+def ask(ctx: JobContext) -> None:
+    """`payload.question` about transcript version `payload.version` -> the answer (JSON blob)."""
+    from greffier.assist.qa import ask as answer
+
+    key = assistant.answer_key(ctx.organisation_id, ctx.meeting_id, ctx.job_id)
+    if ctx.blobs.exists(key):
+        return
+    transcript = ctx.transcript(ctx.payload["version"])
+    ctx.progress("answer", 0.0)
+    found = answer(transcript, ctx.payload["question"], settings=ctx.settings)
+    ctx.store_files({key: json.dumps(found.to_dict(), ensure_ascii=False).encode()})

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
-from greffier.store.models import Job, Meeting, TranscriptVersion
+from greffier.store.models import TRANSCRIPTION_JOBS, Job, Meeting, TranscriptVersion
 from greffier.store.search import fold, terms
 
 
@@ -39,19 +39,25 @@ def get_job(session: Session, organisation_id: uuid.UUID, job_id: uuid.UUID) -> 
 
 
 def latest_job(session: Session, meeting_id: uuid.UUID, kind: str | None = None) -> Job | None:
-    """The meeting's newest job (of this task type, if given)."""
-    query = select(Job).where(Job.meeting_id == meeting_id)
-    if kind is not None:
-        query = query.where(Job.kind == kind)
-    return session.scalar(query.order_by(Job.created.desc(), Job.id).limit(1))
+    """The meeting's newest job of this task type; by default its latest transcription job (not
+    the assistant's or the call form's)."""
+    kinds = (kind,) if kind is not None else TRANSCRIPTION_JOBS
+    return session.scalar(
+        select(Job)
+        .where(Job.meeting_id == meeting_id, Job.kind.in_(kinds))
+        .order_by(Job.created.desc(), Job.id)
+        .limit(1)
+    )
 
 
 def summaries(
     session: Session, meeting_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[Job | None, int | None]]:
-    """For each meeting: its latest job and latest transcript version (two queries for a whole page)."""
+    """For each meeting: its latest transcription job and latest transcript version (two queries for
+    a whole page)."""
     jobs: dict[uuid.UUID, Job] = {}
-    for job in session.scalars(select(Job).where(Job.meeting_id.in_(meeting_ids)).order_by(Job.created)):
+    transcriptions = select(Job).where(Job.meeting_id.in_(meeting_ids), Job.kind.in_(TRANSCRIPTION_JOBS))
+    for job in session.scalars(transcriptions.order_by(Job.created)):
         jobs[job.meeting_id] = job
     versions = {
         meeting_id: version

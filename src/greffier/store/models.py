@@ -52,6 +52,11 @@ class MeetingStatus(StrEnum):
     FAILED = "failed"
 
 
+TRANSCRIPTION_JOBS = ("transcribe",)
+"""Job kinds whose state is the meeting's status (and the job a meeting shows); the assistant's jobs
+(minutes, questions) run beside a transcribed meeting and leave its status alone."""
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
 

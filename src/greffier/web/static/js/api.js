@@ -3,12 +3,13 @@
 
 /** An error answer from the API: {error: {type, message, fix, param}} with its HTTP status. */
 export class ApiError extends Error {
-  constructor(status, error = {}) {
+  constructor(status, error = {}, job = null) {
     super(error.message || `HTTP ${status}`);
     this.status = status;
     this.type = error.type || "http_error";
     this.fix = error.fix || null;
     this.param = error.param || null;
+    this.job = job; // the job producing what was asked for, when the answer names one
   }
 }
 
@@ -27,11 +28,11 @@ function signal(name, detail) {
 async function errorOf(response) {
   let body = {};
   try {
-    body = (await response.json()).error || {};
+    body = await response.json();
   } catch {
     body = {};
   }
-  return new ApiError(response.status, body);
+  return new ApiError(response.status, body.error || {}, body.job || null);
 }
 
 /** fetch + JSON; `json` is sent as the body; resolves to {data, etag}. */
@@ -77,10 +78,16 @@ export const api = {
       headers: { "If-Match": etag },
     }),
   health: () => request("/health"),
+  minutes: (id) => request(`/api/meetings/${id}/minutes`),
+  writeMinutes: (id) => request(`/api/meetings/${id}/minutes`, { method: "POST" }),
+  questions: (id) => request(`/api/meetings/${id}/questions`),
+  question: (id, questionId) => request(`/api/meetings/${id}/questions/${questionId}`),
+  ask: (id, question) => request(`/api/meetings/${id}/questions`, { method: "POST", json: { question } }),
 };
 
 export const audioUrl = (id) => `/api/meetings/${id}/audio`;
 export const exportUrl = (id, format) => `/api/meetings/${id}/exports/${format}`;
+export const minutesUrl = (id, format) => `/api/meetings/${id}/minutes/${format}`;
 
 /**
  * Upload a recording with progress (fetch cannot report upload progress: XMLHttpRequest can).

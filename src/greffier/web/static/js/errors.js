@@ -10,13 +10,14 @@ const BY_TYPE = {
   version_conflict: "error.conflict",
   not_found: "error.notfound",
   transcription_failed: "error.failed",
+  minutes_failed: "minutes.failed",
   not_ready: "error.notready",
   cross_site_request: "error.crosssite",
   too_many_attempts: "error.attempts",
   invalid_edit: "error.invalid",
   invalid_request_error: "error.invalid",
 };
-const DETAILED = new Set(["error.notaudio", "error.failed", "error.invalid", "error.generic"]);
+const DETAILED = new Set(["error.notaudio", "error.failed", "error.invalid", "error.generic", "minutes.failed"]);
 
 export function errorKey(error, context) {
   if (error.status === 429) return "error.attempts";

@@ -3,6 +3,7 @@
 import { api, audioUrl, exportUrl, followJob } from "./api.js";
 import { confirmDialog, formatTime, h, toast } from "./dom.js";
 import { describeError, describeJobFailure } from "./errors.js";
+import { createMinutesPanel } from "./minutes.js";
 import { createPlayer } from "./player.js";
 import { renderSpeakers, speakerInfo } from "./speakers.js";
 import { jobProgress, statusBadge } from "./status.js";
@@ -21,6 +22,12 @@ export function renderMeeting(main, id, { session, navigate }) {
 
   const timeline = createTimeline((time) => player?.seek(time));
   const view = createTranscriptView({ onSeek: (time) => player?.seek(time), onCorrect: correct });
+  const minutes = createMinutesPanel(id, {
+    onEvidence: (span) => {
+      player?.seek(span.start);
+      view.highlightSpan(span.start, span.end);
+    },
+  });
   const speakersPanel = h("section", { class: "card panel speakers-panel", "aria-live": "polite" });
   const versionsPanel = h("section", { class: "card panel versions-panel" });
   const jobBox = h("section", { class: "card job", hidden: true, "aria-live": "polite" });
@@ -41,7 +48,7 @@ export function renderMeeting(main, id, { session, navigate }) {
   );
   const aside = h("aside", { class: "side", hidden: true }, speakersPanel, versionsPanel);
   main.append(
-    h("article", { class: "meeting" }, head, notice, jobBox, playerBar, h("div", { class: "layout" }, transcriptSection, aside)),
+    h("article", { class: "meeting" }, head, notice, jobBox, playerBar, minutes.el, h("div", { class: "layout" }, transcriptSection, aside)),
   );
 
   function followToggle() {
@@ -135,6 +142,7 @@ export function renderMeeting(main, id, { session, navigate }) {
     timeline.render(transcript, speakers);
     view.render(transcript, speakers);
     renderSpeakers(speakersPanel, speakers, { onRename: rename });
+    minutes.update(versionOf(tag), speakers);
     transcriptSection.hidden = aside.hidden = false;
     if (player) {
       view.setTime(player.audio.currentTime);
@@ -245,6 +253,7 @@ export function renderMeeting(main, id, { session, navigate }) {
 
   return () => {
     for (const stop of stops) stop();
+    minutes.stop();
     player?.destroy();
   };
 }

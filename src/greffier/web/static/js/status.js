@@ -1,7 +1,7 @@
 // A meeting's status and its job's progress, as words and bars.
 import { h } from "./dom.js";
 
-const STAGES = new Set(["decode", "vad", "asr", "diarize", "minutes"]);
+const STAGES = new Set(["decode", "vad", "asr", "diarize", "minutes", "answer"]);
 
 /** What a job's bar and label show: {value 0..1, key, vars}. */
 export function jobProgress(job) {
@@ -11,7 +11,8 @@ export function jobProgress(job) {
   if (job.state === "queued") {
     return { value: 0, key: job.attempts ? "status.requeued" : "status.queued", vars: {} };
   }
-  const stage = STAGES.has(job.stage) ? `stage.${job.stage}` : "stage.starting";
+  const name = (job.stage || "").split(":")[0]; // "minutes: reading" is a step of "minutes"
+  const stage = STAGES.has(name) ? `stage.${name}` : "stage.starting";
   return { value: job.progress || 0, key: "status.running", vars: { stage: `@${stage}`, percent }, stage };
 }
 
