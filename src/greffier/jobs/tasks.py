@@ -41,7 +41,7 @@ class JobGone(Exception):
 @dataclass
 class JobContext:
     job_id: uuid.UUID
-    meeting_id: uuid.UUID
+    meeting_id: uuid.UUID | None  # None: a job about no single meeting (a dataset export)
     organisation_id: uuid.UUID
     kind: str
     payload: dict[str, Any]
@@ -163,3 +163,11 @@ def transcribe(ctx: JobContext) -> None:
         ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
     transcript = transcribe_file(ctx.audio_path(), options, settings=ctx.settings, progress=ctx.progress)
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))
+
+
+@task("dataset_export", queue="llm")
+def dataset_export(ctx: JobContext) -> None:
+    """Licensed, consented, pseudonymised meetings of the organisation as a zip in the blob store."""
+    from greffier.jobs import dataset_export as export
+
+    export.run(ctx)
