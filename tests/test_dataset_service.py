@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench.pii_corpus import gold_files, leaked, load
+from conftest import run_cli
 from dataset_seed import seed_meeting
 from greffier.config import Settings
 from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, SqliteConsentStore, forget, now
@@ -228,4 +229,34 @@ def test_the_export_job_writes_a_zip_and_records_what_it_held(tmp_path: Path) ->
         assert archive.namelist() == ["README.md", "checksums.sha256", "data/train-00000-of-00001.jsonl"]
         assert archive.read("checksums.sha256").decode() == done.manifest
         assert NRP_PATIENT_WORD not in archive.read("data/train-00000-of-00001.jsonl").decode()
+    db.dispose()
+
+
+def test_cli_exports_and_forgets_from_the_service_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    db = Database(f"sqlite:///{data / 'greffier.db'}")
+    data.mkdir()
+    db.migrate()
+    org = accounts.create_organisation(db, "acme").id
+    store = DatabaseConsentStore(db, org)
+    meeting = seed_meeting(db, org, load("simsamu", CALLS[0]), CALLS[0])
+    _share(store, meeting, {"medecin": "dr-l"})
+    env = {"GREFFIER_DATA_DIR": str(data), "GREFFIER_CONFIG": str(tmp_path / "none.toml")}
+    done = run_cli(
+        "dataset", "export", "--from-service", "--org", "acme", "--out", str(tmp_path / "out"), env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 conversation(s)" in done.stdout
+    assert (tmp_path / "out" / "data" / "train-00000-of-00001.jsonl").read_text().count("\n") == 1
+    assert [e.out_dir for e in store.exports()] == [str((tmp_path / "out").resolve())]
+    gone = run_cli("dataset", "forget", "--speaker", "dr-l", "--from-service", "--org", "acme", env=env)
+    assert gone.returncode == 0, gone.stderr
+    assert f"withdrawn: {meeting} / medecin" in gone.stdout and "contained in past export" in gone.stdout
+    assert store.consents()[0].status is Consent.WITHDRAWN
+    for args, problem in [
+        (("--from-service",), "--org NAME"),
+        (("--from-service", "--org", "nope"), "no organisation"),
+    ]:
+        bad = run_cli("dataset", "export", "--out", str(tmp_path / "x"), *args, env=env)
+        assert bad.returncode == 2 and problem in bad.stderr, bad.stderr
     db.dispose()
