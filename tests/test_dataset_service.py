@@ -20,8 +20,8 @@ from dataset_seed import seed_meeting
 from greffier.config import Settings
 from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, SqliteConsentStore, forget, now
 from greffier.dataset.export import ExportOptions, export_dataset, record_id
-from greffier.jobs.dataset_export import export_from_service, export_key
-from greffier.jobs.runner import JobRunner, create_job
+from greffier.jobs.dataset_export import export_from_service, export_key, start_export
+from greffier.jobs.runner import JobRunner
 from greffier.store import accounts
 from greffier.store.blobs import BlobStore
 from greffier.store.consent import DatabaseConsentStore
@@ -209,14 +209,7 @@ def test_the_export_job_writes_a_zip_and_records_what_it_held(tmp_path: Path) ->
     archives = []
     for _ in range(2):
         with db.write() as session:
-            job = create_job(
-                session, settings, organisation_id=org, meeting_id=None, kind="dataset_export", payload={}
-            )
-            session.flush()
-            row = DatasetExport(organisation_id=org, job_id=job.id, created_by="ana", options={}, speakers={})
-            session.add(row)
-            session.flush()
-            job.payload = {"export": str(row.id)}
+            job, row = start_export(session, settings, org, "ana", {})
         JobRunner(settings, db, blobs).run(job.id)
         with db.read() as session:
             assert session.get(Job, job.id).state == "succeeded"

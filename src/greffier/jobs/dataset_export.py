@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from greffier.config import Settings
 from greffier.dataset.archive import pack
@@ -22,12 +23,13 @@ from greffier.dataset.consent import LicenceRecord, parse_licence
 from greffier.dataset.export import MANIFEST, ExportOptions, ExportResult, export_dataset
 from greffier.dataset.pseudonymise import options_from_settings
 from greffier.errors import GreffierError
+from greffier.jobs.runner import create_job
 from greffier.jobs.tasks import JobContext, JobGone
 from greffier.store.blobs import BlobStore
 from greffier.store.consent import DatabaseConsentStore
 from greffier.store.db import Database
 from greffier.store.meetings import get_version
-from greffier.store.models import DatasetExport
+from greffier.store.models import DatasetExport, Job, utcnow
 from greffier.transcript import Transcript
 
 
@@ -44,6 +46,28 @@ def options_from(settings: Settings, options: dict[str, Any]) -> ExportOptions:
         pseudonymise=options_from_settings(settings, bool(options.get("surrogates"))),
         name=options.get("name") or ExportOptions.name,
     )
+
+
+def start_export(
+    session: Session, settings: Settings, organisation_id: uuid.UUID, by: str, options: dict[str, Any]
+) -> tuple[Job, DatasetExport]:
+    """A queued `dataset_export` job and the export row it will fill (in the caller's transaction)."""
+    job = create_job(
+        session, settings, organisation_id=organisation_id, meeting_id=None, kind="dataset_export", payload={}
+    )
+    session.flush()
+    row = DatasetExport(
+        organisation_id=organisation_id,
+        job_id=job.id,
+        created=utcnow(),
+        created_by=by,
+        options=options,
+        speakers={},
+    )
+    session.add(row)
+    session.flush()
+    job.payload = {"export": str(row.id)}
+    return job, row
 
 
 def export_from_service(

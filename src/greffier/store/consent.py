@@ -164,15 +164,16 @@ class DatabaseConsentStore:
 
     def exports(self) -> list[ExportRecord]:
         """Written exports, oldest first."""
+        return [export_record(row) for row in self.written_exports()]
+
+    def written_exports(self, digests: set[str] | None = None) -> list[DatasetExport]:
+        """The rows of written exports (of these manifest digests), oldest first."""
+        where = [DatasetExport.organisation_id == self.organisation_id, DatasetExport.digest.is_not(None)]
+        if digests is not None:
+            where.append(DatasetExport.digest.in_(digests))
         with self.db.read() as session:
-            rows = session.scalars(
-                select(DatasetExport)
-                .where(
-                    DatasetExport.organisation_id == self.organisation_id, DatasetExport.digest.is_not(None)
-                )
-                .order_by(DatasetExport.created, DatasetExport.id)
-            ).all()
-        return [export_record(row) for row in rows]
+            query = select(DatasetExport).where(*where).order_by(DatasetExport.created, DatasetExport.id)
+            return list(session.scalars(query).all())
 
 
 def export_record(row: DatasetExport) -> ExportRecord:

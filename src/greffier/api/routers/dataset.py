@@ -32,9 +32,8 @@ from greffier.api.routers.meetings import load_meeting, load_version
 from greffier.api.schemas import JobOut
 from greffier.dataset.archive import MEDIA_TYPE
 from greffier.dataset.consent import LICENCES, Consent, ConsentRecord, LicenceRecord, forget, now
-from greffier.jobs.dataset_export import export_key
+from greffier.jobs.dataset_export import export_key, start_export
 from greffier.jobs.queue import BrokerError
-from greffier.jobs.runner import create_job
 from greffier.store.accounts import Principal
 from greffier.store.consent import DatabaseConsentStore
 from greffier.store.models import DatasetExport, Job, JobState, utcnow
@@ -164,16 +163,9 @@ def post_consent(
     "/forget", summary="Withdraw a person's consent in every meeting; lists the past exports that held them"
 )
 def post_forget(services: ServicesDep, principal: PrincipalDep, body: ForgetIn) -> ForgetOut:
-    withdrawn, past = forget(_store(services, principal), body.person, principal.email, speaker_ids=False)
-    digests = {export.export_id for export in past}
-    with services.db.read() as session:
-        rows = session.scalars(
-            select(DatasetExport)
-            .where(
-                DatasetExport.organisation_id == principal.organisation_id, DatasetExport.digest.in_(digests)
-            )
-            .order_by(DatasetExport.created, DatasetExport.id)
-        ).all()
+    store = _store(services, principal)
+    withdrawn, past = forget(store, body.person, principal.email, speaker_ids=False)
+    rows = store.written_exports({export.export_id for export in past})
     held = [row for row in rows if any(p == body.person for _, _, p in row.speakers.get("held", []))]
     return ForgetOut(
         person=body.person,
@@ -231,26 +223,13 @@ def post_export(
     services: ServicesDep, principal: PrincipalDep, body: ExportIn, response: Response
 ) -> ExportOut:
     with services.db.write() as session:
-        job = create_job(
+        job, row = start_export(
             session,
             services.settings,
-            organisation_id=principal.organisation_id,
-            meeting_id=None,
-            kind="dataset_export",
-            payload={},
+            principal.organisation_id,
+            principal.email,
+            body.model_dump(mode="json"),
         )
-        session.flush()
-        row = DatasetExport(
-            organisation_id=principal.organisation_id,
-            job_id=job.id,
-            created=utcnow(),
-            created_by=principal.email,
-            options=body.model_dump(mode="json"),
-            speakers={},
-        )
-        session.add(row)
-        session.flush()
-        job.payload = {"export": str(row.id)}
     try:
         services.queue.submit(job.id, job.queue)
     except BrokerError as exc:
