@@ -121,6 +121,18 @@ def gold_files() -> list[GoldFile]:
     return files
 
 
+def leaked(files: list[GoldFile], exported: str) -> list[str]:
+    """The annotated identifiers of `files` that still occur, as whole words, in `exported` (any case)."""
+    return sorted(
+        {
+            span.text
+            for f in files
+            for span in f.spans
+            if re.search(rf"(?<!\w){re.escape(span.text)}(?!\w)", exported, re.IGNORECASE)
+        }
+    )
+
+
 _MARK = re.compile(r"\{([A-Z]+)\|([^}]*)\}")
 
 

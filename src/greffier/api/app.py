@@ -12,7 +12,18 @@ from greffier import __version__, web
 from greffier.api import errors
 from greffier.api.deps import Services
 from greffier.api.limits import BodySizeLimit
-from greffier.api.routers import assistant, audio, calls, health, jobs, meetings, openai, session, stream
+from greffier.api.routers import (
+    assistant,
+    audio,
+    calls,
+    dataset,
+    health,
+    jobs,
+    meetings,
+    openai,
+    session,
+    stream,
+)
 from greffier.config import Settings, get_settings
 from greffier.jobs.queue import make_queue
 from greffier.jobs.runner import JobRunner
@@ -65,5 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (session, meetings, audio, assistant, jobs, openai, stream, calls, health)
     for router in (module.router for module in routers):
         app.include_router(router)
+    app.include_router(dataset.meetings_router)
+    app.include_router(dataset.dataset_router)
     web.install(app)
     return app

@@ -20,8 +20,10 @@ MeetingStatusName = Literal["queued", "running", "done", "failed"]
 class JobOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
-    meeting_id: uuid.UUID
-    kind: str = Field(description="task type, e.g. transcribe")
+    meeting_id: uuid.UUID | None = Field(
+        description="null for a job about no single meeting (a dataset export)"
+    )
+    kind: str = Field(description="task type, e.g. transcribe, dataset_export")
     state: JobStateName
     stage: str | None = Field(description="current stage: asr, diarize…")
     progress: float = Field(ge=0, le=1)

@@ -85,16 +85,26 @@ def consenting(store: ConsentStore, meeting: str) -> set[str]:
     return {c.speaker for c in store.consents(meeting) if c.status is Consent.GIVEN}
 
 
-def forget(store: ConsentStore, who: str, recorded_by: str) -> tuple[list[ConsentRecord], list[ExportRecord]]:
-    """Withdraw `who` (a person label or speaker id) from every meeting; return the withdrawals made and
-    the past exports that contained them (those copies are out of our hands: tell their holders)."""
+def forget(
+    store: ConsentStore, who: str, recorded_by: str, *, speaker_ids: bool = True
+) -> tuple[list[ConsentRecord], list[ExportRecord]]:
+    """Withdraw `who` (a person label, or with `speaker_ids` a speaker id too) from every meeting; return
+    the withdrawals made and the past exports that contained them (those copies are out of our hands:
+    tell their holders). The service passes `speaker_ids=False`: its speaker ids repeat across meetings."""
     withdrawn = []
     for record in store.consents():
-        if who in (record.person, record.speaker) and record.status is not Consent.WITHDRAWN:
-            new = ConsentRecord(record.meeting, record.speaker, Consent.WITHDRAWN, recorded_by, now(), record.person)
+        matches = who == record.person or (speaker_ids and who == record.speaker)
+        if matches and record.status is not Consent.WITHDRAWN:
+            new = ConsentRecord(
+                record.meeting, record.speaker, Consent.WITHDRAWN, recorded_by, now(), record.person
+            )
             store.record_consent(new)
             withdrawn.append(new)
-    past = [e for e in store.exports() if any(who in (speaker, person) for _, speaker, person in e.speakers)]
+    past = [
+        e
+        for e in store.exports()
+        if any(who == person or (speaker_ids and who == speaker) for _, speaker, person in e.speakers)
+    ]
     return withdrawn, past
 
 
@@ -127,25 +137,42 @@ class SqliteConsentStore:
 
     def record_consent(self, record: ConsentRecord) -> None:
         with self._db() as db:
-            db.execute("INSERT INTO consent VALUES (?, ?, ?, ?, ?, ?)", (
-                record.meeting, record.speaker, record.person, record.status.value, record.recorded_by,
-                record.recorded_at))
+            db.execute(
+                "INSERT INTO consent VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record.meeting,
+                    record.speaker,
+                    record.person,
+                    record.status.value,
+                    record.recorded_by,
+                    record.recorded_at,
+                ),
+            )
 
     def consents(self, meeting: str | None = None) -> list[ConsentRecord]:
         with self._db() as db:
             rows = db.execute(
                 "SELECT meeting, speaker, person, status, recorded_by, recorded_at FROM consent "
                 "WHERE rowid IN (SELECT MAX(rowid) FROM consent GROUP BY meeting, speaker) "
-                + ("AND meeting = ? " if meeting else "") + "ORDER BY meeting, speaker",
+                + ("AND meeting = ? " if meeting else "")
+                + "ORDER BY meeting, speaker",
                 (meeting,) if meeting else (),
             ).fetchall()
         return [ConsentRecord(m, s, Consent(st), by, at, p) for m, s, p, st, by, at in rows]
 
     def set_licence(self, record: LicenceRecord) -> None:
         with self._db() as db:
-            db.execute("INSERT INTO licence VALUES (?, ?, ?, ?, ?, ?)", (
-                record.meeting, record.licence, record.recorded_by, record.recorded_at, record.transcript,
-                record.source))
+            db.execute(
+                "INSERT INTO licence VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record.meeting,
+                    record.licence,
+                    record.recorded_by,
+                    record.recorded_at,
+                    record.transcript,
+                    record.source,
+                ),
+            )
 
     def licences(self) -> list[LicenceRecord]:
         with self._db() as db:
@@ -157,10 +184,16 @@ class SqliteConsentStore:
 
     def log_export(self, record: ExportRecord) -> None:
         with self._db() as db:
-            db.execute("INSERT INTO export_log VALUES (?, ?, ?, ?)", (
-                record.export_id, record.created_at, record.out_dir, json.dumps(record.speakers)))
+            db.execute(
+                "INSERT INTO export_log VALUES (?, ?, ?, ?)",
+                (record.export_id, record.created_at, record.out_dir, json.dumps(record.speakers)),
+            )
 
     def exports(self) -> list[ExportRecord]:
         with self._db() as db:
-            rows = db.execute("SELECT export_id, created_at, out_dir, speakers FROM export_log ORDER BY rowid")
-            return [ExportRecord(i, at, out, tuple(tuple(s) for s in json.loads(sp))) for i, at, out, sp in rows]
+            rows = db.execute(
+                "SELECT export_id, created_at, out_dir, speakers FROM export_log ORDER BY rowid"
+            )
+            return [
+                ExportRecord(i, at, out, tuple(tuple(s) for s in json.loads(sp))) for i, at, out, sp in rows
+            ]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 
@@ -24,12 +24,31 @@ from greffier.dataset.spoken import normalise
 from greffier.errors import ModelError
 from greffier.transcript import Segment, Speaker, Transcript
 
+if TYPE_CHECKING:
+    from greffier.config import Settings
+
 _PRIORITY = ("PHONE", "EMAIL", "NIR", "CARD", "PLATE", "ADDRESS", "BIRTH", "NAME")
 LABELS = {
-    "fr": {"NAME": "Nom", "PHONE": "Téléphone", "EMAIL": "Email", "ADDRESS": "Adresse", "BIRTH": "Naissance",
-           "NIR": "NIR", "CARD": "Carte", "PLATE": "Plaque"},
-    "en": {"NAME": "Name", "PHONE": "Phone", "EMAIL": "Email", "ADDRESS": "Address", "BIRTH": "Birth",
-           "NIR": "SSN", "CARD": "Card", "PLATE": "Plate"},
+    "fr": {
+        "NAME": "Nom",
+        "PHONE": "Téléphone",
+        "EMAIL": "Email",
+        "ADDRESS": "Adresse",
+        "BIRTH": "Naissance",
+        "NIR": "NIR",
+        "CARD": "Carte",
+        "PLATE": "Plaque",
+    },
+    "en": {
+        "NAME": "Name",
+        "PHONE": "Phone",
+        "EMAIL": "Email",
+        "ADDRESS": "Address",
+        "BIRTH": "Birth",
+        "NIR": "SSN",
+        "CARD": "Card",
+        "PLATE": "Plate",
+    },
 }
 SPEAKER_LABEL = {"fr": "Intervenant", "en": "Speaker"}
 _FAKER_LOCALE = {"fr": "fr_FR", "en": "en_GB"}
@@ -43,6 +62,13 @@ class PseudonymiseOptions:
     ner: bool = True  # use the model's person entities (its word forms are used either way)
     propagate: bool = True  # a name found once is masked everywhere in the conversation
     categories: tuple[str, ...] = CATEGORIES
+
+
+def options_from_settings(settings: Settings, surrogates: bool = False) -> PseudonymiseOptions:
+    """The options the settings choose (`dataset_ner_model`, `dataset_ner`)."""
+    return PseudonymiseOptions(
+        surrogates=surrogates, model=settings.dataset_ner_model or None, ner=settings.dataset_ner
+    )
 
 
 @lru_cache(maxsize=4)
@@ -77,21 +103,33 @@ class Detector:
         docs = list(self._nlp.pipe(turns)) if self._nlp else [None] * len(turns)
         found: list[list[Span]] = []
         for turn, doc in zip(turns, docs, strict=True):
-            spans = recognizers.find_rules(turn, normalise(turn, self.language), self.language,
-                                           self.names.could_be_name)
+            spans = recognizers.find_rules(
+                turn, normalise(turn, self.language), self.language, self.names.could_be_name
+            )
             spans += self.names.known_names(turn)
             if doc is not None:
-                spans += [Span(e.start_char, e.end_char, "NAME", "ner") for e in doc.ents
-                          if e.label_ in ("PER", "PERSON") and self.names.plausible(e.text)]
+                spans += [
+                    Span(e.start_char, e.end_char, "NAME", "ner")
+                    for e in doc.ents
+                    if e.label_ in ("PER", "PERSON") and self.names.plausible(e.text)
+                ]
             found.append(spans)
         if self.options.propagate:
             keys = {k for n in known_names for k in self.names.keys(n)}
-            keys |= {k for turn, spans in zip(turns, found, strict=True) for s in spans if s.category == "NAME"
-                     for k in self.names.keys(s.text(turn))}
+            keys |= {
+                k
+                for turn, spans in zip(turns, found, strict=True)
+                for s in spans
+                if s.category == "NAME"
+                for k in self.names.keys(s.text(turn))
+            }
             for turn, spans in zip(turns, found, strict=True):
                 spans += self.names.occurrences(turn, keys)
         wanted = set(self.options.categories)
-        return [_resolve([s for s in spans if s.category in wanted], turn) for turn, spans in zip(turns, found, strict=True)]
+        return [
+            _resolve([s for s in spans if s.category in wanted], turn)
+            for turn, spans in zip(turns, found, strict=True)
+        ]
 
 
 def _resolve(spans: list[Span], turn: str) -> list[Span]:
@@ -100,8 +138,11 @@ def _resolve(spans: list[Span], turn: str) -> list[Span]:
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         end = max(s.end for s in merged[-1]) if merged else -1
         adjacent_names = (
-            merged and span.category == "NAME" and all(s.category == "NAME" for s in merged[-1])
-            and span.start >= end and not turn[end : span.start].strip(" -")
+            merged
+            and span.category == "NAME"
+            and all(s.category == "NAME" for s in merged[-1])
+            and span.start >= end
+            and not turn[end : span.start].strip(" -")
         )
         if merged and (span.start < end or adjacent_names):
             merged[-1].append(span)
@@ -110,8 +151,14 @@ def _resolve(spans: list[Span], turn: str) -> list[Span]:
     result = []
     for group in merged:
         best = max(group, key=lambda s: (s.end - s.start, -_PRIORITY.index(s.category)))
-        result.append(Span(group[0].start, max(s.end for s in group), best.category,
-                           "+".join(sorted({s.source for s in group}))))
+        result.append(
+            Span(
+                group[0].start,
+                max(s.end for s in group),
+                best.category,
+                "+".join(sorted({s.source for s in group})),
+            )
+        )
     return result
 
 
@@ -133,7 +180,11 @@ class _Registry:
                 entity_keys |= keys
                 return value
         number = len(known) + 1
-        value = self._surrogate(category, surface, number) if self.surrogates else self._placeholder(category, number)
+        value = (
+            self._surrogate(category, surface, number)
+            if self.surrogates
+            else self._placeholder(category, number)
+        )
         known.append((set(keys), value))
         return value
 
@@ -150,15 +201,21 @@ class _Registry:
 
     def _surrogate(self, category: str, surface: str, number: int) -> str:
         fake = Faker(_FAKER_LOCALE.get(self.language, "en_GB"))
-        fake.seed_instance(int(hashlib.sha256(f"{self.seed}/{category}/{number}".encode()).hexdigest()[:16], 16))
+        fake.seed_instance(
+            int(hashlib.sha256(f"{self.seed}/{category}/{number}".encode()).hexdigest()[:16], 16)
+        )
         if category == "NAME":
             words = surface.split()
             value = fake.last_name() if len(words) == 1 else f"{fake.first_name()} {fake.last_name()}"
             return value.upper() if surface.isupper() else value.lower() if surface.islower() else value
         make = {
-            "PHONE": fake.phone_number, "EMAIL": fake.email, "ADDRESS": fake.street_address,
+            "PHONE": fake.phone_number,
+            "EMAIL": fake.email,
+            "ADDRESS": fake.street_address,
             "BIRTH": lambda: fake.date_of_birth(minimum_age=18, maximum_age=90).strftime("%d/%m/%Y"),
-            "NIR": fake.ssn, "CARD": fake.credit_card_number, "PLATE": fake.license_plate,
+            "NIR": fake.ssn,
+            "CARD": fake.credit_card_number,
+            "PLATE": fake.license_plate,
         }
         return make[category]()
 
@@ -191,8 +248,11 @@ def pseudonymise(
     options = options or PseudonymiseOptions()
     detector = detector or Detector(transcript.language, options)
     # names people gave the speakers (ids are technical: SPEAKER_00, medecin…)
-    known = [sp.name for sp in transcript.speakers
-             if sp.name and not re.fullmatch(r"(speaker|spk|intervenant|locuteur)[ _]*\d+", sp.name, re.I)]
+    known = [
+        sp.name
+        for sp in transcript.speakers
+        if sp.name and not re.fullmatch(r"(speaker|spk|intervenant|locuteur)[ _]*\d+", sp.name, re.I)
+    ]
     spans = detector.detect([s.text for s in transcript.segments], known_names=known)
     registry = _Registry(transcript.language, options.surrogates, seed or transcript.source or "")
     labels = speaker_labels(transcript)
@@ -201,7 +261,9 @@ def pseudonymise(
     for segment, found in zip(transcript.segments, spans, strict=True):
         text = segment.text
         for span in reversed(found):
-            text = text[: span.start] + registry.value(span.category, span.text(segment.text)) + text[span.end :]
+            text = (
+                text[: span.start] + registry.value(span.category, span.text(segment.text)) + text[span.end :]
+            )
         segments.append(replace(segment, text=text, words=(), speaker=ids.get(segment.speaker or "")))
     speakers = tuple(Speaker(ids[sid], labels[sid]) for sid in labels)
     turns = tuple(replace(t, speaker=ids[t.speaker]) for t in transcript.turns if t.speaker in ids)
@@ -212,4 +274,12 @@ def pseudonymise(
     return Pseudonymised(result, found, ids)
 
 
-__all__ = ["CATEGORIES", "Detector", "PseudonymiseOptions", "Pseudonymised", "Segment", "Span", "pseudonymise"]
+__all__ = [
+    "CATEGORIES",
+    "Detector",
+    "PseudonymiseOptions",
+    "Pseudonymised",
+    "Segment",
+    "Span",
+    "pseudonymise",
+]

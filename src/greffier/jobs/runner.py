@@ -71,7 +71,7 @@ def create_job(
     settings: Settings,
     *,
     organisation_id: uuid.UUID,
-    meeting_id: uuid.UUID,
+    meeting_id: uuid.UUID | None,
     kind: str,
     payload: dict[str, Any],
 ) -> Job:
@@ -94,7 +94,7 @@ def create_job(
 @dataclass(frozen=True)
 class Claim:
     job_id: uuid.UUID
-    meeting_id: uuid.UUID
+    meeting_id: uuid.UUID | None
     organisation_id: uuid.UUID
     kind: str
     payload: dict[str, Any]

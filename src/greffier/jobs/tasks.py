@@ -43,7 +43,7 @@ class JobGone(Exception):
 @dataclass
 class JobContext:
     job_id: uuid.UUID
-    meeting_id: uuid.UUID
+    meeting_id: uuid.UUID | None  # None: a job about no single meeting (a dataset export)
     organisation_id: uuid.UUID
     kind: str
     payload: dict[str, Any]
@@ -243,3 +243,11 @@ def ask(ctx: JobContext) -> None:
     ctx.progress("answer", 0.0)
     found = answer(transcript, ctx.payload["question"], settings=ctx.settings)
     ctx.store_files({key: json.dumps(found.to_dict(), ensure_ascii=False).encode()})
+
+
+@task("dataset_export", queue="llm")
+def dataset_export(ctx: JobContext) -> None:
+    """Licensed, consented, pseudonymised meetings of the organisation as a zip in the blob store."""
+    from greffier.jobs import dataset_export as export
+
+    export.run(ctx)

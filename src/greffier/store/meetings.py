@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
-from greffier.store.models import TRANSCRIPTION_JOBS, Job, Meeting, TranscriptVersion
+from greffier.store.models import (
+    TRANSCRIPTION_JOBS,
+    ConsentEntry,
+    Job,
+    Meeting,
+    MeetingLicence,
+    TranscriptVersion,
+)
 from greffier.store.search import fold, terms
 
 
@@ -102,12 +109,17 @@ def _escape_like(value: str) -> str:
 
 
 def delete_meeting(db: Database, blobs: BlobStore, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> bool:
-    """Erase the meeting, its audio, transcript versions, jobs and derived files."""
+    """Erase the meeting, its audio, transcript versions, jobs, consents, licence and derived files."""
     with db.write() as session:
         meeting = get_meeting(session, organisation_id, meeting_id)
         if meeting is None:
             return False
-        for model in (TranscriptVersion, Job):  # explicit: SQLite may run without foreign-key cascades
+        for model in (
+            TranscriptVersion,
+            Job,
+            ConsentEntry,
+            MeetingLicence,
+        ):  # explicit: SQLite may run without foreign-key cascades
             session.execute(delete(model).where(model.meeting_id == meeting_id))
         session.delete(meeting)
     blobs.delete_prefix(meeting_prefix(organisation_id, meeting_id))

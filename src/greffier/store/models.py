@@ -138,7 +138,10 @@ class Job(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    """None for a job about no single meeting (a dataset export)."""
     kind: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -155,3 +158,60 @@ class Job(Base):
     heartbeat: Mapped[datetime | None]
     dispatched: Mapped[datetime | None]
     """Last time the task was (re)sent to the broker (scaled mode)."""
+
+
+class ConsentEntry(Base):
+    """A speaker's consent to share one meeting: append-only, the latest entry per speaker wins."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    speaker: Mapped[str] = mapped_column(String(200))
+    """The speaker id in the meeting's transcript."""
+    person: Mapped[str | None] = mapped_column(String(200), index=True)
+    """A pseudonymous label for the same human across meetings (for `forget`); never exported."""
+    status: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[str] = mapped_column(String(320))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingLicence(Base):
+    """The licence under which a meeting may be shared: append-only, the latest entry wins."""
+
+    __tablename__ = "meeting_licences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    licence: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(320))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DatasetExport(Base):
+    """One open-dataset export: its job, options, and once written, its archive, manifest and the
+    speakers it held (kept after their meetings are deleted: `forget` must list the copies made)."""
+
+    __tablename__ = "dataset_exports"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    """None for an export written by the CLI (`greffier dataset export --from-service`)."""
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(320))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the manifest (`checksums.sha256`): identical exports share it."""
+    location: Mapped[str | None] = mapped_column(String(500))
+    """The archive's blob key, or the folder the CLI wrote."""
+    manifest: Mapped[str | None] = mapped_column(Text)
+    records: Mapped[int | None] = mapped_column(Integer)
+    speakers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """{"held": [[meeting, speaker, person], …], "skipped": [[meeting, why], …]}"""

@@ -1,6 +1,7 @@
 // One meeting: the recording, its transcript (synced, corrected in place), speakers, versions,
 // downloads, and deletion. While the transcription runs, its progress, live.
 import { api, audioUrl, exportUrl, followJob } from "./api.js";
+import { createConsentPanel } from "./consent.js";
 import { confirmDialog, formatTime, h, toast } from "./dom.js";
 import { describeError, describeJobFailure } from "./errors.js";
 import { createMinutesPanel } from "./minutes.js";
@@ -46,7 +47,8 @@ export function renderMeeting(main, id, { session, navigate }) {
     ),
     view.el,
   );
-  const aside = h("aside", { class: "side", hidden: true }, speakersPanel, versionsPanel);
+  const consent = createConsentPanel(id);
+  const aside = h("aside", { class: "side", hidden: true }, speakersPanel, versionsPanel, consent.el);
   main.append(
     h("article", { class: "meeting" }, head, notice, jobBox, playerBar, minutes.el, h("div", { class: "layout" }, transcriptSection, aside)),
   );
@@ -143,6 +145,7 @@ export function renderMeeting(main, id, { session, navigate }) {
     view.render(transcript, speakers);
     renderSpeakers(speakersPanel, speakers, { onRename: rename });
     minutes.update(versionOf(tag), speakers);
+    consent.load();
     transcriptSection.hidden = aside.hidden = false;
     if (player) {
       view.setTime(player.audio.currentTime);

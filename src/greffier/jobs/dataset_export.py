@@ -1,0 +1,136 @@
+"""The open-dataset export from the service database: the `dataset_export` task (queue `llm`: it runs
+the pseudonymiser's language model) and the same export for `greffier dataset export --from-service`.
+
+The exporter is the file mode's (`greffier.dataset.export`) reading `DatabaseConsentStore`: licensed
+meetings, consenting speakers of their latest transcript version, pseudonymised. A task writes the folder
+in a temporary directory, packs it as one zip (the same bytes for the same inputs) into the blob store,
+and records its manifest and the speakers it held.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greffier.config import Settings
+from greffier.dataset.archive import pack
+from greffier.dataset.consent import LicenceRecord, parse_licence
+from greffier.dataset.export import MANIFEST, ExportOptions, ExportResult, export_dataset
+from greffier.dataset.pseudonymise import options_from_settings
+from greffier.errors import GreffierError
+from greffier.jobs.runner import create_job
+from greffier.jobs.tasks import JobContext, JobGone
+from greffier.store.blobs import BlobStore
+from greffier.store.consent import DatabaseConsentStore
+from greffier.store.db import Database
+from greffier.store.meetings import get_version
+from greffier.store.models import DatasetExport, Job, utcnow
+from greffier.transcript import Transcript
+
+
+def export_key(organisation_id: uuid.UUID, export_id: uuid.UUID) -> str:
+    return f"orgs/{organisation_id.hex}/dataset-exports/{export_id.hex}.zip"
+
+
+def options_from(settings: Settings, options: dict[str, Any]) -> ExportOptions:
+    """`ExportOptions` from an export's stored options (format, licenses, mask_refused, surrogates, name)."""
+    return ExportOptions(
+        format=options.get("format", "jsonl"),
+        licences=tuple(parse_licence(x) for x in options.get("licenses", ())),
+        mask_refused=bool(options.get("mask_refused")),
+        pseudonymise=options_from_settings(settings, bool(options.get("surrogates"))),
+        name=options.get("name") or ExportOptions.name,
+    )
+
+
+def start_export(
+    session: Session, settings: Settings, organisation_id: uuid.UUID, by: str, options: dict[str, Any]
+) -> tuple[Job, DatasetExport]:
+    """A queued `dataset_export` job and the export row it will fill (in the caller's transaction)."""
+    job = create_job(
+        session, settings, organisation_id=organisation_id, meeting_id=None, kind="dataset_export", payload={}
+    )
+    session.flush()
+    row = DatasetExport(
+        organisation_id=organisation_id,
+        job_id=job.id,
+        created=utcnow(),
+        created_by=by,
+        options=options,
+        speakers={},
+    )
+    session.add(row)
+    session.flush()
+    job.payload = {"export": str(row.id)}
+    return job, row
+
+
+def export_from_service(
+    db: Database,
+    organisation_id: uuid.UUID,
+    out: Path,
+    options: ExportOptions,
+    export: uuid.UUID | None = None,
+) -> ExportResult:
+    """The organisation's licensed, consented meetings as a dataset folder `out`."""
+    store = DatabaseConsentStore(db, organisation_id, export)
+
+    def load(record: LicenceRecord) -> Transcript:
+        with db.read() as session:
+            row = get_version(session, uuid.UUID(record.transcript))
+        if row is None:
+            raise GreffierError(
+                f"meeting {record.meeting} has a licence but no transcript yet",
+                "wait for its transcription to finish, or set its licence to none",
+            )
+        return Transcript.from_dict(row.body)
+
+    return export_dataset(store, load, out, options)
+
+
+def run(ctx: JobContext) -> None:
+    export_id = uuid.UUID(ctx.payload["export"])
+    with ctx.db.read() as session:
+        row = session.scalar(
+            select(DatasetExport).where(
+                DatasetExport.id == export_id, DatasetExport.organisation_id == ctx.organisation_id
+            )
+        )
+    if row is None:
+        raise JobGone(f"dataset export {export_id} was deleted")
+    key = export_key(ctx.organisation_id, export_id)
+    if row.manifest is not None and ctx.blobs.exists(key):
+        return  # an earlier attempt finished its work
+    ctx.progress("export", 0.0)
+    with tempfile.TemporaryDirectory(prefix="greffier-export-") as folder:
+        out = Path(folder) / "dataset"
+        result = export_from_service(
+            ctx.db, ctx.organisation_id, out, options_from(ctx.settings, row.options), export_id
+        )
+        archive = pack(out, result.files)
+        manifest = (out / MANIFEST).read_text(encoding="utf-8")
+    store_archive(ctx.db, ctx.blobs, export_id, key, archive, manifest, result)
+
+
+def store_archive(
+    db: Database,
+    blobs: BlobStore,
+    export_id: uuid.UUID,
+    key: str,
+    archive: bytes,
+    manifest: str,
+    result: ExportResult,
+) -> None:
+    blobs.put_bytes(key, archive)
+    with db.write() as session:
+        row = session.get(DatasetExport, export_id)
+        if row is None:
+            blobs.delete_prefix(key)
+            return
+        row.location, row.manifest, row.records = key, manifest, result.records
+        row.speakers = {**(row.speakers or {}), "skipped": [list(s) for s in result.skipped]}
