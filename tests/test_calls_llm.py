@@ -8,6 +8,8 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
+
 from greffier.assist.llm import load_llm
 from greffier.calls.extract import new_form, update
 from greffier.calls.form import SPECS
@@ -20,6 +22,7 @@ from tests.conftest import eval_file
 from tests.test_calls_live import COMA
 
 
+@pytest.mark.timeout(1800)  # one model call: 11 min on two shared, busy cores
 def test_the_model_adds_only_grounded_values_without_delaying_the_rules() -> None:
     llm = load_llm(get_settings().model_copy(update={"llm_backend": "embedded", "llm_url": None}))
     asked: list[list[dict[str, str]]] = []
