@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import os
 import re
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 import srt
 from playwright.sync_api import Browser, FileChooser, Page, expect, sync_playwright
 
 from conftest import eval_file
+from greffier.audio import SAMPLE_RATE
 from servers import Service, seed_account, service_env
 
 WEB_PORTS = range(18500, 18600)
@@ -66,15 +69,30 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=LAPTOP, locale="fr-FR", accept_downloads=True)
-    tab = context.new_page()
+def open_page(browser: Browser, **context: object) -> Iterator[Page]:
+    """A French laptop-sized tab in a new browser context; fails the test on an uncaught page error."""
+    ctx = browser.new_context(viewport=LAPTOP, locale="fr-FR", **context)
+    tab = ctx.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
-    context.close()
+    ctx.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+def write_microphone(samples: np.ndarray, path: Path) -> Path:
+    """Samples (16 kHz float) as the 16-bit PCM WAV that Chromium's fake microphone plays."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from open_page(browser, accept_downloads=True)
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -6,7 +6,6 @@ Set GREFFIER_WEB_SCREENSHOTS=docs to refresh docs/web-call.png."""
 from __future__ import annotations
 
 import re
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,16 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from greffier.audio import SAMPLE_RATE, load_audio
 from tests.conftest import eval_file
 from tests.test_calls_live import STREET
-from tests.test_web import CHROMIUM, CHROMIUM_ARGS, LAPTOP, Web, _start, screenshot, sign_in
+from tests.test_web import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Web,
+    _start,
+    open_page,
+    screenshot,
+    sign_in,
+    write_microphone,
+)
 
 LEAD_IN_S = 1.0  # silence before the speech: the recorder starts a moment after the microphone
 
@@ -26,13 +34,7 @@ LEAD_IN_S = 1.0  # silence before the speech: the recorder starts a moment after
 def microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The recording as the 16-bit PCM WAV Chromium's fake microphone plays."""
     samples = np.concatenate([np.zeros(round(LEAD_IN_S * SAMPLE_RATE)), load_audio(eval_file(STREET))])
-    path = tmp_path_factory.mktemp("mic") / "call.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return write_microphone(samples, tmp_path_factory.mktemp("mic") / "call.wav")
 
 
 @pytest.fixture(scope="module")
@@ -61,15 +63,7 @@ def browser(microphone: Path) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, web: Web) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport=LAPTOP, locale="fr-FR", accept_downloads=True, permissions=["microphone"]
-    )
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    yield from open_page(browser, accept_downloads=True, permissions=["microphone"])
 
 
 def test_a_call_from_the_microphone_fills_the_form_with_evidence(page: Page, web: Web) -> None:

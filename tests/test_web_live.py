@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,12 +25,13 @@ from tests.test_web import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EMAIL,
-    LAPTOP,
     PASSWORD,
     WEB_PORTS,
     Web,
+    open_page,
     screenshot,
     sign_in,
+    write_microphone,
 )
 
 RECORDING = "sppas-samples/samples/samples-fra/F_F_B003-P8.wav"  # 21 s, one speaker, French
@@ -45,12 +45,7 @@ def microphone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     samples = load_audio(eval_file(RECORDING))
     pad = np.zeros(round(PAD_S * SAMPLE_RATE), np.float32)
     samples = np.concatenate([pad, samples, pad])
-    path = tmp_path_factory.mktemp("microphone") / "microphone.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    path = write_microphone(samples, tmp_path_factory.mktemp("microphone") / "microphone.wav")
     return path, len(samples) / SAMPLE_RATE
 
 
@@ -85,19 +80,9 @@ def browser(playwright: Playwright, microphone: tuple[Path, float]) -> Iterator[
     yield from _browser(playwright, microphone[0])
 
 
-def _page(browser: Browser, **context: object) -> Iterator[Page]:
-    ctx = browser.new_context(viewport=LAPTOP, locale="fr-FR", **context)
-    tab = ctx.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    ctx.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
-
-
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser, permissions=["microphone"])
+    yield from open_page(browser, permissions=["microphone"])
 
 
 def open_live(page: Page, web: Web) -> None:
@@ -186,7 +171,7 @@ def test_live_page_from_microphone_to_saved_meeting(page: Page, web: tuple[Web, 
 def test_a_refused_microphone_is_explained(playwright: Playwright, web: tuple[Web, str]) -> None:
     server, _ = web
     for browser in _browser(playwright, None):
-        for page in _page(browser):
+        for page in open_page(browser):
             open_live(page, server)
             page.get_by_role("button", name="Démarrer").click()
             expect(page.get_by_role("alert")).to_contain_text("L’accès au micro a été refusé")
