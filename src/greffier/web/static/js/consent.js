@@ -84,7 +84,7 @@ export function createConsentPanel(meetingId) {
   function render(licence, consents) {
     error.hidden = true;
     const names = new Map(consents.speakers.map((s) => [s.speaker, s.name]));
-    el.replaceChildren(
+    const parts = [
       h("h2", { id: "consent-title", i18n: "consent.title" }),
       h("p", { class: "hint", i18n: "consent.intro" }),
       licenceField(licence),
@@ -93,7 +93,8 @@ export function createConsentPanel(meetingId) {
         : h("p", { class: "hint", i18n: "consent.nospeakers" }),
       history(consents.history, names),
       error,
-    );
+    ];
+    el.replaceChildren(...parts.filter(Boolean)); // replaceChildren would write "null" for a missing part
   }
 
   function licenceField(licence) {
