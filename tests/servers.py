@@ -294,3 +294,16 @@ def upload(client: httpx.Client, path: Path, **form: Any) -> dict[str, Any]:
         response = client.post("/api/meetings", files={"file": (path.name, audio)}, data=form)
     assert response.status_code == 202, response.text
     return response.json()
+
+
+@contextmanager
+def two_organisations(data_dir: Path, ports: range) -> Iterator[tuple[Service, str, str]]:
+    """`greffier serve` on `data_dir` with two organisations (acme: ana, globex: bob), and their
+    API tokens, to show that one never sees the other's resources."""
+    token = seed_account(data_dir, "acme", "ana@acme.example", "correct horse battery")
+    other = seed_account(data_dir, "globex", "bob@globex.example", "another long password")
+    service = Service(service_env(data_dir), data_dir / "serve.log", ports=ports).start()
+    try:
+        yield service, token, other
+    finally:
+        service.stop()

@@ -12,7 +12,7 @@ from websockets.sync.client import connect
 
 from greffier.calls.form import CaseExport
 from greffier.calls.simsamu import load_simsamu
-from servers import Service, seed_account, service_env, wait_job
+from servers import Service, two_organisations, wait_job
 from tests.conftest import eval_file
 from tests.test_calls_live import COMA, STREET, check_order
 from tests.test_live import SHORT, pcm_frames
@@ -44,14 +44,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("calls")
-    token = seed_account(data, "acme", "ana@acme.example", "a long password")
-    other = seed_account(data, "globex", "bob@globex.example", "another password")
-    service = Service(service_env(data), data / "serve.log", ports=CALL_PORTS).start()
-    try:
+    with two_organisations(tmp_path_factory.mktemp("calls"), CALL_PORTS) as (service, token, other):
         yield Server(service, token, other)
-    finally:
-        service.stop()
 
 
 @pytest.fixture(scope="module")

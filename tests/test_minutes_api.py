@@ -29,7 +29,7 @@ from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 from greffier.store.meetings import meeting_prefix
 from greffier.store.models import Job, JobState, utcnow
-from servers import Service, seed_account, service_env, upload, wait_job
+from servers import Service, two_organisations, upload, wait_job
 
 RECORDING = "sppas-samples/samples/samples-fra/F_F_B003-P8.wav"
 PORTS = range(18600, 18650)
@@ -50,13 +50,8 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("minutes-api")
-    token = seed_account(data, "acme", "ana@acme.example", "correct horse battery")
-    other = seed_account(data, "globex", "bob@globex.example", "another long password")
-    service = Service(service_env(data), data / "serve.log", ports=PORTS).start()
-    try:
+    with two_organisations(data, PORTS) as (service, token, other):
         yield Server(service, data, token, other)
-    finally:
-        service.stop()
 
 
 @pytest.fixture(scope="module")
