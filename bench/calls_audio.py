@@ -6,10 +6,11 @@
 
 Each gold call (tests/data/calls) is synthesised from its Simsamu transcript (bench/common/synth.py,
 cached) and streamed as 100-ms PCM16 frames, by default at real-time pace, through a transport
-(`TRANSPORTS`: the in-process live session, the code the WebSocket runs); each final is read into
-the form by `extract.update` as it arrives (bench/common/call_driver.py), with the speakers of the
-synthesised turns ("turns": what live speaker labels will give) and without speakers ("none":
-today's finals). Beside them, in the same run, the text path on the same calls (the human Simsamu
+(`--transport`: `python`, the product's `calls.live.call_messages` in this process, or `websocket`,
+a `greffier serve` started here and its `/ws/call`). Scored: the product's own form (`live`: its
+`form` messages as they arrive, finals without speakers) and, beside it, each final read by
+`extract.update` with the speakers of the synthesised turns (`turns`: what live speaker labels
+will give; bench/common/call_driver.py). Beside them, in the same run, the text path on the same calls (the human Simsamu
 transcripts, `bench.calls.score`). All three are scored by `bench.calls.add_call`.
 
 Red-flag latency: for each gold red flag, from the end of the sentence that states it (the gold
@@ -32,11 +33,21 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from bench.calls import SCORED, Report, _pct, add_call, gold_calls, score, transcript_for
-from bench.common.call_driver import CallRun, FormTrack, InProcessLive, Transport, TurnLabels, drive, keep
+from bench.common.call_driver import (
+    LIVE,
+    CallRun,
+    FormTrack,
+    InProcessCall,
+    Transport,
+    TurnLabels,
+    drive,
+    served_calls,
+)
 from bench.common.synth import SynthCall, synthesis_seconds, synthesise
 from bench.common.text import corpus_wer, normalise
 from greffier.config import get_settings
@@ -52,8 +63,18 @@ DEFAULT_CALLS = (
 )
 """The gold calls with red flags, shortest first (the three of tests/test_calls_audio.py first)."""
 TARGET_LATENCY = 3.0
-LABELS = ("turns", "none")
-TRANSPORTS: dict[str, Callable[[LiveHub], Transport]] = {"python": InProcessLive}
+LABELS = ("turns", LIVE)
+
+
+@contextmanager
+def in_process() -> Iterator[Transport]:
+    yield InProcessCall(LiveHub(get_settings()))
+
+
+TRANSPORTS: dict[str, Callable[[], AbstractContextManager[Transport]]] = {
+    "python": in_process,
+    "websocket": served_calls,
+}
 
 
 @dataclass(frozen=True)
@@ -81,11 +102,11 @@ def stated_at(call: SynthCall, segment_id: int, quote: str) -> float:
     return turn.end
 
 
-def flag_timings(call: SynthCall, doc: dict, track: FormTrack) -> list[FlagTiming]:
+def flag_timings(call: SynthCall, doc: dict, raised_at: list[tuple[float, str]]) -> list[FlagTiming]:
+    """Each gold red flag of the call and when it was first raised (`raised_at`: (time, code))."""
     raised: dict[str, float] = {}
-    for at, change in track.changes:
-        if change.key == "red_flags" and change.action == "added":
-            raised.setdefault(str(change.value), at)
+    for at, code in raised_at:
+        raised.setdefault(code, at)
     return [
         FlagTiming(
             doc["call"],
@@ -95,6 +116,10 @@ def flag_timings(call: SynthCall, doc: dict, track: FormTrack) -> list[FlagTimin
         )
         for entry in doc["fields"].get("red_flags", [])
     ]
+
+
+def added_flags(track: FormTrack) -> list[tuple[float, str]]:
+    return [(at, str(c.value)) for at, c in track.changes if c.key == "red_flags" and c.action == "added"]
 
 
 def _pr(report: Report, key: str) -> str:
@@ -157,25 +182,24 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     settings = get_settings()
-    hub = LiveHub(settings)
-    transport = TRANSPORTS[args.transport](hub)
-    print(
-        f"\n{len(calls)} calls, {sum(c.duration for c in calls.values()) / 60:.1f} min of audio, "
-        f"{'real-time pace' if realtime else 'as fast as possible'}, transport {args.transport}, model "
-        f"{hub.engine.name}, beam {settings.live_beam_size}, pause {settings.live_silence_ms} ms, "
-        f"{os.cpu_count()} cores; load before {tuple(round(x, 2) for x in os.getloadavg())}",
-        flush=True,
-    )
 
-    async def stream_all() -> dict[str, CallRun]:
+    async def stream_all(transport: Transport) -> dict[str, CallRun]:
         runs = {}
         for name, call in calls.items():
-            labellers = {"turns": TurnLabels(call.turns), "none": keep}
+            labellers = {"turns": TurnLabels(call.turns)}
             runs[name] = await drive(call.audio, transport, labellers, realtime=realtime, call_id=name)
-            print(f"  {name}: {len(runs[name].finals)} finals", flush=True)
+            print(f"  {name}: {len(runs[name].finals)} finals, errors {runs[name].errors}", flush=True)
         return runs
 
-    runs = asyncio.run(stream_all())
+    with TRANSPORTS[args.transport]() as transport:
+        print(
+            f"\n{len(calls)} calls, {sum(c.duration for c in calls.values()) / 60:.1f} min of audio, "
+            f"{'real-time pace' if realtime else 'as fast as possible'}, through {transport.name}, "
+            f"beam {settings.live_beam_size}, pause {settings.live_silence_ms} ms, {os.cpu_count()} cores; "
+            f"load before {tuple(round(x, 2) for x in os.getloadavg())}",
+            flush=True,
+        )
+        runs = asyncio.run(stream_all(transport))
     print(f"load after {tuple(round(x, 2) for x in os.getloadavg())}")
     reports: dict[str, Report] = {"text": score([docs[n] for n in calls])}
     for labels in LABELS:
@@ -186,8 +210,14 @@ def main(argv: list[str] | None = None) -> None:
     live_wer = corpus_wer([(calls[n].text, run.text) for n, run in runs.items()])
     print(f"WER of the live finals against the synthesised turns' text: {live_wer:.3f}")
     for labels in LABELS:
-        timings = [t for n, run in runs.items() for t in flag_timings(calls[n], docs[n], run.tracks[labels])]
+        timings = [
+            t
+            for n, run in runs.items()
+            for t in flag_timings(calls[n], docs[n], added_flags(run.tracks[labels]))
+        ]
         print_latency(timings, labels, realtime)
+    heard = [t for n, run in runs.items() for t in flag_timings(calls[n], docs[n], run.heard)]
+    print_latency(heard, "live, provisional flags heard in partials", realtime)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 Three gold calls of tests/data/calls (the shortest with red flags; 4.1 min of audio, 4.5 min of
 Kokoro on 2 shared cores the first time, then cached: bench/common/synth.py) are streamed through
-the live session (faster than real time), each final read by `extract.update` as it arrives
-(bench/common/call_driver.py), once with the speakers of the synthesised turns (what live speaker
-labels will give) and once without speakers (today's finals). The forms are scored with the same
+the product's live call path (`calls.live.call_messages`, faster than real time): its own form, from
+finals without speakers (`live`), and beside it each final read by `extract.update` as it arrives
+with the speakers of the synthesised turns (`turns`: what live speaker labels will give;
+bench/common/call_driver.py). The forms are scored with the same
 code as the text path (`bench.calls.add_call`). Thresholds sit under the figures measured here, given
 beside them; `python -m bench calls_audio` prints them for more calls, with the red-flag latency at
 real-time pace.
@@ -20,7 +21,7 @@ from scipy.signal import welch
 
 from bench.calls import Report, add_call, gold_calls, transcript_for
 from bench.common import synth
-from bench.common.call_driver import CallRun, InProcessLive, TurnLabels, drive, keep
+from bench.common.call_driver import LIVE, CallRun, InProcessCall, TurnLabels, drive
 from bench.common.text import corpus_wer
 from greffier.audio import SAMPLE_RATE, load_audio
 from greffier.config import get_settings
@@ -40,13 +41,11 @@ def calls() -> dict[str, synth.SynthCall]:
 
 @pytest.fixture(scope="module")
 def runs(calls) -> dict[str, CallRun]:
-    transport = InProcessLive(LiveHub(get_settings()))
+    transport = InProcessCall(LiveHub(get_settings()))
 
     async def all_calls() -> dict[str, CallRun]:
         return {
-            name: await drive(
-                call.audio, transport, {"turns": TurnLabels(call.turns), "none": keep}, call_id=name
-            )
+            name: await drive(call.audio, transport, {"turns": TurnLabels(call.turns)}, call_id=name)
             for name, call in calls.items()
         }
 
@@ -116,7 +115,7 @@ def test_live_transcript_of_the_calls(calls, runs) -> None:
 
 
 def test_red_flags_from_audio(runs) -> None:
-    for labels in ("turns", "none"):
+    for labels in ("turns", LIVE):
         report = report_for(runs, labels)
         assert report.calls_flag_found == report.calls_with_flags == len(CALLS), labels
     flags = report_for(runs, "turns").fields["red_flags"]
@@ -126,7 +125,7 @@ def test_red_flags_from_audio(runs) -> None:
 
 
 def test_priority_from_audio(runs) -> None:
-    for labels in ("turns", "none"):
+    for labels in ("turns", LIVE):
         report = report_for(runs, labels)
         print(labels, report.priority_exact, report.priority_within_one, report.priority_under, report.n)
         # measured: exact 2/3, within one 3/3, one call (dj_mai_enfant_pendu, P0) suggested one level less

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import DISCLAIMER, CaseExport, CaseForm, FieldValue
+from greffier.calls.form import DISCLAIMER, CaseExport, CaseForm, FieldValue, change_dict, change_of
 from greffier.transcript import Segment, Word
 
 REG, CALLER = "SPEAKER_00", "SPEAKER_01"
@@ -51,6 +51,22 @@ def test_correction_replaces_value_and_keeps_history() -> None:
     assert form.value("caller.callback_number") == "0612345678"
 
 
+def test_a_form_and_its_changes_read_back_from_json() -> None:
+    """What a client of `/ws/call` or a stored record holds is the whole form: values, evidence, history,
+    suggestions with their reasons."""
+    form, changes = fill(
+        (REG, "SAMU bonjour, quelle est votre adresse ?"),
+        (CALLER, "au deuxième étage du 4 rue Victor Hugo, mon père ne respire plus"),
+        (CALLER, "non, au troisième étage, il a 82 ans"),
+    )
+    assert form["location.floor"].history and form.priority and form.priority.reasons
+    again = CaseForm.from_dict(form.to_dict())
+    assert again.to_dict() == form.to_dict()
+    assert again.items("red_flags") == form.items("red_flags") == ["not_breathing", "unconscious"]
+    assert again.priority == form.priority and again["location.floor"] == form["location.floor"]
+    assert [change_of(change_dict(c)) for c in changes] == changes
+
+
 def test_evidence_points_at_words() -> None:
     form, _ = fill((REG, "SAMU bonjour"), (CALLER, "mon père il a fait un malaise, il ne respire plus"))
     ev = form["vitals.breathing"].values[-1].evidence[0]
@@ -59,32 +75,63 @@ def test_evidence_points_at_words() -> None:
     assert seg.start < ev.start < ev.end <= round(seg.end, 3)  # the words, not the whole segment
 
 
-@pytest.mark.parametrize(("turns", "flag"), [
-    ([(REG, "SAMU bonjour"), (CALLER, "mon mari est tombé, il est inconscient")], "unconscious"),
-    ([(REG, "est-ce qu'il respire ?"), (CALLER, "non, non, il respire pas")], "not_breathing"),
-    ([(REG, "est-ce qu'il respire ?"), (CALLER, "bah non je crois pas")], "not_breathing"),
-    ([(REG, "il ne respire pas ?"), (CALLER, "non")], "not_breathing"),
-    ([(REG, "SAMU bonjour"), (CALLER, "ma femme s'est coupée, ça saigne beaucoup, y a du sang partout")], "heavy_bleeding"),
-    ([(REG, "SAMU bonjour"), (CALLER, "mon père a une douleur dans la poitrine depuis une heure")], "chest_pain"),
-    ([(REG, "SAMU bonjour"), (CALLER, "ma mère a la bouche de travers et son bras gauche ne bouge plus")], "stroke_signs"),
-    ([(REG, "SAMU bonjour"), (CALLER, "mon fils a du mal à respirer, il s'étouffe")], "breathing_difficulty"),
-    ([(REG, "elle vous répond ?"), (CALLER, "non elle répond pas")], "unconscious"),
-])
+@pytest.mark.parametrize(
+    ("turns", "flag"),
+    [
+        ([(REG, "SAMU bonjour"), (CALLER, "mon mari est tombé, il est inconscient")], "unconscious"),
+        ([(REG, "est-ce qu'il respire ?"), (CALLER, "non, non, il respire pas")], "not_breathing"),
+        ([(REG, "est-ce qu'il respire ?"), (CALLER, "bah non je crois pas")], "not_breathing"),
+        ([(REG, "il ne respire pas ?"), (CALLER, "non")], "not_breathing"),
+        (
+            [
+                (REG, "SAMU bonjour"),
+                (CALLER, "ma femme s'est coupée, ça saigne beaucoup, y a du sang partout"),
+            ],
+            "heavy_bleeding",
+        ),
+        (
+            [(REG, "SAMU bonjour"), (CALLER, "mon père a une douleur dans la poitrine depuis une heure")],
+            "chest_pain",
+        ),
+        (
+            [
+                (REG, "SAMU bonjour"),
+                (CALLER, "ma mère a la bouche de travers et son bras gauche ne bouge plus"),
+            ],
+            "stroke_signs",
+        ),
+        (
+            [(REG, "SAMU bonjour"), (CALLER, "mon fils a du mal à respirer, il s'étouffe")],
+            "breathing_difficulty",
+        ),
+        ([(REG, "elle vous répond ?"), (CALLER, "non elle répond pas")], "unconscious"),
+    ],
+)
 def test_red_flags(turns: list[tuple[str, str]], flag: str) -> None:
     form, changes = fill(*turns)
     assert flag in form.items("red_flags")
     assert any(c.key == "red_flags" and c.value == flag for c in changes)
 
 
-@pytest.mark.parametrize("turns", [
-    [(REG, "est-ce qu'il respire ?"), (CALLER, "oui oui il respire")],
-    [(REG, "si il perd connaissance ou s'il ne respire plus, vous rappelez le 15"), (CALLER, "d'accord")],
-    [(REG, "SAMU bonjour"), (CALLER, "il a pas mal à la poitrine, il a mal au ventre")],
-    [(REG, "vous appelez pour votre voisin qui a de la fièvre ?"),
-     (CALLER, "oui, moi aussi j'ai eu le covid, j'ai un peu mal dans la poitrine et du mal à respirer")],
-    [(REG, "vous appelez pour votre grand-mère qui répond plus au téléphone ?"),
-     (CALLER, "oui, si ça se trouve elle fait un arrêt cardiaque")],
-])
+@pytest.mark.parametrize(
+    "turns",
+    [
+        [(REG, "est-ce qu'il respire ?"), (CALLER, "oui oui il respire")],
+        [(REG, "si il perd connaissance ou s'il ne respire plus, vous rappelez le 15"), (CALLER, "d'accord")],
+        [(REG, "SAMU bonjour"), (CALLER, "il a pas mal à la poitrine, il a mal au ventre")],
+        [
+            (REG, "vous appelez pour votre voisin qui a de la fièvre ?"),
+            (
+                CALLER,
+                "oui, moi aussi j'ai eu le covid, j'ai un peu mal dans la poitrine et du mal à respirer",
+            ),
+        ],
+        [
+            (REG, "vous appelez pour votre grand-mère qui répond plus au téléphone ?"),
+            (CALLER, "oui, si ça se trouve elle fait un arrêt cardiaque"),
+        ],
+    ],
+)
 def test_no_red_flag(turns: list[tuple[str, str]]) -> None:
     """Yes answers, the regulator's advice, negations, the caller's own symptoms, guesses about an unseen patient."""
     form, _ = fill(*turns)
@@ -127,14 +174,23 @@ def test_list_fields_and_withdrawal() -> None:
         form.set_value("vitals.breathing", FieldValue("maybe"))
 
 
-@pytest.mark.parametrize(("turns", "priority", "care"), [
-    ([(REG, "est-ce qu'il respire ?"), (CALLER, "non il respire plus")], "P0", "R1"),
-    ([(REG, "SAMU bonjour"), (CALLER, "mon mari a une douleur dans la poitrine")], "P1", "R1"),
-    ([(REG, "SAMU bonjour"), (CALLER, "ma mère a la bouche de travers")], "P1", "R2"),
-    ([(REG, "SAMU bonjour"), (CALLER, "mon voisin s'est fait frapper, il a une plaie au bras, ça saigne un peu")],
-     "P2", "R2"),
-    ([(REG, "SAMU bonjour"), (CALLER, "mon fils a de la fièvre et il tousse")], "P3", "R3"),
-])
+@pytest.mark.parametrize(
+    ("turns", "priority", "care"),
+    [
+        ([(REG, "est-ce qu'il respire ?"), (CALLER, "non il respire plus")], "P0", "R1"),
+        ([(REG, "SAMU bonjour"), (CALLER, "mon mari a une douleur dans la poitrine")], "P1", "R1"),
+        ([(REG, "SAMU bonjour"), (CALLER, "ma mère a la bouche de travers")], "P1", "R2"),
+        (
+            [
+                (REG, "SAMU bonjour"),
+                (CALLER, "mon voisin s'est fait frapper, il a une plaie au bras, ça saigne un peu"),
+            ],
+            "P2",
+            "R2",
+        ),
+        ([(REG, "SAMU bonjour"), (CALLER, "mon fils a de la fièvre et il tousse")], "P3", "R3"),
+    ],
+)
 def test_priority_rules(turns: list[tuple[str, str]], priority: str, care: str) -> None:
     form, _ = fill(*turns)
     assert form.priority is not None and form.care_level is not None
@@ -143,7 +199,9 @@ def test_priority_rules(turns: list[tuple[str, str]], priority: str, care: str) 
 
 
 def test_export_is_rs_eda_shaped_and_says_the_regulator_decides() -> None:
-    form, _ = fill((REG, "SAMU bonjour"), (CALLER, "mon père de quatre-vingts ans est inconscient au troisième étage"))
+    form, _ = fill(
+        (REG, "SAMU bonjour"), (CALLER, "mon père de quatre-vingts ans est inconscient au troisième étage")
+    )
     export = form.to_export()
     data = export.model_dump(mode="json")
     assert CaseExport.model_validate(data) == export

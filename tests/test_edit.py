@@ -112,3 +112,15 @@ def test_impossible_edits_say_what_is_wrong(segments: list, names: dict, problem
     with pytest.raises(EditError, match=problem) as caught:
         apply_edits(TRANSCRIPT, segments, names)
     assert caught.value.fix
+
+
+def test_a_piece_of_a_segment_keeps_the_spacing_of_its_text() -> None:
+    """Diarization and live speaker labels cut segments where the speaker changes."""
+    words = tuple(Word(i, i + 0.5, t, 0.9) for i, t in enumerate(["Oui,", "j", "'ai", "vu", "l", "'avion."]))
+    segment = Segment(3, 0.0, 5.5, " Oui, j'ai vu l'avion.", words, "SPEAKER_00")
+    first, second = segment.piece(0, 1), segment.piece(1, 6)
+    assert (first.text, first.start, first.end, first.words) == ("Oui,", 0.0, 0.5, words[:1])
+    assert (second.text, second.start, second.end) == ("j'ai vu l'avion.", 1, 5.5)
+    assert second.id == 3 and second.speaker == "SPEAKER_00"
+    retyped = replace(segment, text="Oui, j'ai vu un avion.")  # words no longer in the text: joined
+    assert retyped.piece(3, 6).text == "vu l 'avion."

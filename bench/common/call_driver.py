@@ -1,93 +1,124 @@
-"""An emergency call from its audio to the case form, through the live path: finals -> `extract.update`.
+"""An emergency call from its audio to the case form, through the product's live call path.
 
-Three parts, each replaceable:
-
-- the **transport** turns a recording into the live protocol's JSON messages, each with its arrival
-  time in seconds from the first audio frame. `InProcessLive` is the code the WebSocket runs
-  (`LiveHub` + `run_stream`) called in this process; any object with the same `messages` method
-  will do (a WebSocket client of `/ws/stream` or `/ws/call`);
-- the **labeller** gives each final its speaker before the form reads it: `keep` leaves the
-  transport's own (None until live speaker labels exist: the extractor then guesses the regulator);
-  `TurnLabels` takes them from the synthesised call's turns, as a perfect live diarizer would, with
-  anonymous ids (`SPEAKER_00` for whoever speaks first) so that the regulator is still guessed;
-- the **updater** is `greffier.calls.extract.update` unless another (the live call module) is given.
-
-One stream feeds as many forms as there are labellers, so their figures come from the same finals.
+- The **transport** streams a recording as 100-ms PCM16 frames and yields the live call's JSON
+  messages (partial, final, flag, form, error, end), each with its arrival time in seconds from the
+  first frame: `InProcessCall` runs `greffier.calls.live.call_messages` (what `/ws/call` runs) in
+  this process; `WebSocketCall` is a client of a `greffier serve`'s `/ws/call` (`served_calls`
+  starts one).
+- `drive` keeps the product's own form as the track `live`: each change of its `form` messages
+  with the time it arrived, and the whole form of the last one.
+- Beside it, each final goes through **labellers** into forms of the bench's own, filled by
+  `greffier.calls.extract.update` (the rules `LiveCall` runs): `TurnLabels` gives the finals the
+  speakers of the synthesised turns, as a perfect live diarizer would, with anonymous ids
+  (`SPEAKER_00` for whoever speaks first) so that the regulator is still guessed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from bench.common.synth import Turn
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import CaseForm, Change
+from greffier.calls.form import CaseForm, Change, change_of
+from greffier.calls.live import call_messages, segment_of
 from greffier.cli.live_cmd import file_frames
 from greffier.live.protocol import FinalMessage
-from greffier.live.session import LiveHub, run_stream
+from greffier.live.session import LiveHub
 from greffier.transcript import Segment, Word
 
 END = '{"type": "end"}'
+LIVE = "live"
+"""The track of the product's own form (its `form` messages)."""
+ROOT = Path(__file__).resolve().parents[2]
 
 Labeller = Callable[[Segment], list[Segment]]
-Updater = Callable[[CaseForm, list[Segment]], tuple[CaseForm, list[Change]]]
 
 
 class Transport(Protocol):
-    def messages(self, audio: Path, realtime: bool) -> AsyncIterator[tuple[float, str]]:
-        """(seconds since the first frame was sent, JSON text message) until the stream's `end`."""
+    name: str
+
+    def messages(self, audio: Path, realtime: bool, call_id: str) -> AsyncIterator[tuple[float, str]]:
+        """(seconds since the first frame was sent, JSON text message) until the call's `end`."""
         ...
 
 
+async def _timed_frames(audio: Path, realtime: bool, started: list[float]) -> AsyncIterator[bytes]:
+    async for frame in file_frames(audio, realtime=realtime):
+        if not started:
+            started.append(time.monotonic())
+        yield frame
+
+
 @dataclass
-class InProcessLive:
-    """The live session of this process: 100-ms PCM16 frames through `run_stream`."""
+class InProcessCall:
+    """`call_messages` in this process: the live session, the recogniser and `LiveCall`."""
 
     hub: LiveHub
     language: str = "fr"
+    name: str = "in-process call_messages"
 
-    async def messages(self, audio: Path, realtime: bool) -> AsyncIterator[tuple[float, str]]:
-        frames = file_frames(audio, realtime=realtime)
-        out: asyncio.Queue[tuple[float, str] | None] = asyncio.Queue()
+    async def messages(self, audio: Path, realtime: bool, call_id: str) -> AsyncIterator[tuple[float, str]]:
         started: list[float] = []
-
-        async def receive() -> bytes | str:
-            if not started:
-                started.append(time.monotonic())
-            return await anext(frames, END)
-
-        async def send(text: str) -> None:
-            out.put_nowait((time.monotonic() - started[0], text))
-
-        async def run() -> None:
-            try:
-                async with self.hub.stream(self.hub.options(language=self.language)) as stream:
-                    await run_stream(stream, receive, send)
-            finally:
-                out.put_nowait(None)
-
-        task = asyncio.create_task(run())
-        while (item := await out.get()) is not None:
-            yield item
-        await task
+        frames = _timed_frames(audio, realtime, started)
+        async for message in call_messages(frames, self.hub, language=self.language, call_id=call_id):
+            yield time.monotonic() - started[0], json.dumps(message)
 
 
-def segment_of(message: dict) -> Segment:
-    """A `final` message of the live protocol as the `Segment` it was made from."""
-    final = FinalMessage.model_validate(message)
-    words = tuple(Word(w.start, w.end, w.text, w.probability, w.speaker) for w in final.words)
-    return Segment(final.id, final.start, final.end, final.text, words, final.speaker)
+@dataclass
+class WebSocketCall:
+    """A client of `/ws/call`: frames sent as the microphone of the regulator's page would send them."""
+
+    url: str
+    """ws://host:port"""
+    token: str
+    language: str = "fr"
+    name: str = "WebSocket /ws/call"
+
+    async def messages(self, audio: Path, realtime: bool, call_id: str) -> AsyncIterator[tuple[float, str]]:
+        from websockets.asyncio.client import connect
+
+        address = f"{self.url}/ws/call?language={self.language}&title={call_id}"
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with connect(address, additional_headers=headers, open_timeout=120, max_size=None) as ws:
+            started: list[float] = []
+
+            async def send() -> None:
+                async for frame in _timed_frames(audio, realtime, started):
+                    await ws.send(frame)
+                await ws.send(END)
+
+            sender = asyncio.create_task(send())
+            async for text in ws:
+                assert isinstance(text, str)
+                yield time.monotonic() - started[0], text
+                if json.loads(text)["type"] == "end":
+                    break
+            await sender
 
 
-def keep(segment: Segment) -> list[Segment]:
-    """The final as the transport labelled it (speaker None today)."""
-    return [segment]
+@contextmanager
+def served_calls(language: str = "fr") -> Iterator[WebSocketCall]:
+    """A `greffier serve` (embedded mode, in a temporary folder, one account) and a client of its `/ws/call`."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from servers import Service, seed_account, service_env
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        token = seed_account(data, "bench", "regulation@example.org", "a bench password")
+        service = Service(service_env(data), data / "serve.log", ports=range(18900, 18950)).start()
+        try:
+            yield WebSocketCall(f"ws://127.0.0.1:{service.port}", token, language)
+        finally:
+            service.stop()
 
 
 @dataclass
@@ -127,13 +158,12 @@ class TurnLabels:
 
 @dataclass
 class FormTrack:
-    """One form fed by the finals through one labeller."""
+    """One form and its changes."""
 
-    label: Labeller
     form: CaseForm
     segments: list[Segment] = field(default_factory=list)
     changes: list[tuple[float, Change]] = field(default_factory=list)
-    """(seconds since the first frame when the change was made, change)"""
+    """(seconds since the first frame when the change was made or arrived, change)"""
 
 
 @dataclass
@@ -141,6 +171,9 @@ class CallRun:
     finals: list[tuple[float, Segment]] = field(default_factory=list)
     """(arrival, final as received)"""
     tracks: dict[str, FormTrack] = field(default_factory=dict)
+    """`live` (the product's form) and one per labeller"""
+    heard: list[tuple[float, str]] = field(default_factory=list)
+    """(arrival, red flag code) of the product's provisional `flag` messages, heard in partials"""
     errors: list[dict] = field(default_factory=list)
 
     @property
@@ -153,25 +186,33 @@ async def drive(
     transport: Transport,
     labellers: Mapping[str, Labeller],
     *,
+    call_id: str,
     realtime: bool = False,
-    call_id: str | None = None,
-    updater: Updater = update,
 ) -> CallRun:
-    """Stream `audio` and read every final into one form per labeller as soon as it arrives."""
-    run = CallRun(tracks={name: FormTrack(label, new_form(call_id)) for name, label in labellers.items()})
-    async for arrival, text in transport.messages(audio, realtime):
+    """Stream `audio`; keep the product's form, and read every final into one form per labeller as soon
+    as it arrives."""
+    run = CallRun(tracks={name: FormTrack(new_form(call_id)) for name in [LIVE, *labellers]})
+    live = run.tracks[LIVE]
+    async for arrival, text in transport.messages(audio, realtime, call_id):
         received = time.monotonic()
         message = json.loads(text)
         if message["type"] == "error":
             run.errors.append(message)
-        if message["type"] != "final":
-            continue
-        final = segment_of(message)
-        run.finals.append((arrival, final))
-        for track in run.tracks.values():
-            new = [replace(s, id=len(track.segments) + i) for i, s in enumerate(track.label(final))]
-            track.segments += new
-            track.form, changes = updater(track.form, new)
-            done = arrival + time.monotonic() - received
-            track.changes += [(done, change) for change in changes]
+        elif message["type"] == "flag":
+            run.heard.append((arrival, message["code"]))
+        elif message["type"] == "form":
+            live.changes += [(arrival, change_of(c)) for c in message["changes"]]
+            if message["complete"]:
+                live.form = CaseForm.from_dict(message["form"])
+        elif message["type"] == "final":
+            final = segment_of(FinalMessage.model_validate(message))
+            run.finals.append((arrival, final))
+            live.segments.append(final)
+            for name, label in labellers.items():
+                track = run.tracks[name]
+                new = [replace(s, id=len(track.segments) + i) for i, s in enumerate(label(final))]
+                track.segments += new
+                track.form, changes = update(track.form, new)
+                done = arrival + time.monotonic() - received
+                track.changes += [(done, change) for change in changes]
     return run

@@ -38,6 +38,22 @@ class Segment:
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
 
+    def piece(self, first: int, last: int) -> Segment:
+        """The segment cut down to its words [first, last): their times, and the part of the text they
+        say, with its own spacing ("j'ai", not "j 'ai"), when the words are found in it in order."""
+        words = self.words[first:last]
+        cursor, spans = 0, []
+        for word in self.words:
+            found = self.text.find(word.text.strip(), cursor)
+            if found < 0:
+                text = " ".join(w.text.strip() for w in words)
+                break
+            cursor = found + len(word.text.strip())
+            spans.append((found, cursor))
+        else:
+            text = self.text[spans[first][0] : spans[last - 1][1]]
+        return replace(self, start=words[0].start, end=words[-1].end, text=text, words=words)
+
 
 @dataclass(frozen=True)
 class Speaker:

@@ -386,6 +386,26 @@ class CaseForm:
             "care_level": _suggestion_dict(self.care_level),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaseForm:
+        """The form `to_dict` wrote (a stored record, a `form` message): what the extractor remembers
+        between updates is not in it, so a form read back is for reading, not for more updates."""
+        fields = {}
+        for key, f in data["fields"].items():
+            current = f["items"] if SPECS[key].multiple else [f["value"]] if f["value"] else []
+            fields[key] = Field(
+                key, tuple(_value_of(v) for v in current), tuple(_value_of(v) for v in f["history"])
+            )
+        return cls(
+            fields=fields,
+            priority=_suggestion_of(data["priority"]),
+            care_level=_suggestion_of(data["care_level"]),
+            call_id=data["call_id"],
+            segments_seen=data["segments_seen"],
+            last_time=data["time"],
+            disclaimer=data["disclaimer"],
+        )
+
     def to_export(self) -> CaseExport:
         return build_export(self)
 
@@ -412,6 +432,12 @@ def change_dict(change: Change) -> dict[str, Any]:
         "label": label(change.key, change.value) if change.key in SPECS else change.value,
         "evidence": [_evidence_dict(e) for e in change.evidence],
     }
+
+
+def change_of(data: dict[str, Any]) -> Change:
+    """The `Change` that `change_dict` wrote."""
+    evidence = tuple(_evidence_of(e) for e in data["evidence"])
+    return Change(data["key"], data["action"], data["value"], data["previous"], evidence)
 
 
 def _check_choice(spec: FieldSpec, value: Scalar) -> None:
@@ -463,6 +489,22 @@ def _suggestion_dict(s: Suggestion | None) -> dict[str, Any] | None:
         "suggested": True,
         "reasons": [{"text": r.text, "evidence": [_evidence_dict(e) for e in r.evidence]} for r in s.reasons],
     }
+
+
+def _evidence_of(data: dict[str, Any]) -> Evidence:
+    return Evidence(data["segment_id"], data["start"], data["end"], data["speaker"], data["quote"])
+
+
+def _value_of(data: dict[str, Any]) -> FieldValue:
+    evidence = tuple(_evidence_of(e) for e in data["evidence"])
+    return FieldValue(data["value"], evidence, data["source"], data["note"])
+
+
+def _suggestion_of(data: dict[str, Any] | None) -> Suggestion | None:
+    if data is None:
+        return None
+    reasons = tuple(Reason(r["text"], tuple(_evidence_of(e) for e in r["evidence"])) for r in data["reasons"])
+    return Suggestion(data["value"], reasons)
 
 
 # -- RS-EDA-like export (pydantic: the edge of the system) -----------------------------------------------------

@@ -105,17 +105,17 @@ def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Seq
             label = name(speaker_at(segment.start, segment.end, turns)) if turns else None
             segments.append(replace(segment, id=len(segments), speaker=label))
             continue
-        pieces = _runs(segment.words, labels)
-        for k, (words, label) in enumerate(pieces):
+        pieces = _runs(labels)
+        for k, (first, last, label) in enumerate(pieces):
             who = name(label)
+            piece = segment if len(pieces) == 1 else segment.piece(first, last)
             segments.append(
                 replace(
-                    segment,
+                    piece,
                     id=len(segments),
-                    start=segment.start if k == 0 else words[0].start,
-                    end=segment.end if k == len(pieces) - 1 else words[-1].end,
-                    text=segment.text if len(pieces) == 1 else " ".join(w.text for w in words),
-                    words=tuple(replace(w, speaker=who) for w in words),
+                    start=segment.start if k == 0 else piece.start,
+                    end=segment.end if k == len(pieces) - 1 else piece.end,
+                    words=tuple(replace(w, speaker=who) for w in piece.words),
                     speaker=who,
                 )
             )
@@ -125,11 +125,12 @@ def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Seq
     return replace(transcript, segments=tuple(segments), speakers=speaker_list, turns=tuple(kept))
 
 
-def _runs(words: Sequence[Word], labels: Sequence[int]) -> list[tuple[list[Word], int]]:
-    out: list[tuple[list[Word], int]] = []
-    for word, label in zip(words, labels, strict=True):
-        if out and out[-1][1] == label:
-            out[-1][0].append(word)
+def _runs(labels: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(first, last, label): the runs of one label, `last` excluded."""
+    out: list[tuple[int, int, int]] = []
+    for i, label in enumerate(labels):
+        if out and out[-1][2] == label:
+            out[-1] = (out[-1][0], i + 1, label)
         else:
-            out.append(([word], label))
+            out.append((i, i + 1, label))
     return out
