@@ -18,7 +18,7 @@ import pytest
 
 from bench.common.text import normalise, wer
 from greffier.asr.streaming import LocalAgreement
-from greffier.audio import PcmBuffer, load_audio, probe, stream_audio
+from greffier.audio import PcmBuffer, load_audio, probe, stream_audio, to_pcm16
 from greffier.config import get_settings
 from greffier.live.protocol import SERVER_MESSAGE, AudioFormat
 from greffier.live.session import LiveBusy, LiveHub, LiveOptions, run_stream
@@ -34,10 +34,7 @@ END = '{"type": "end"}'
 
 
 def pcm_frames(relative: str, seconds: float = 0.1) -> list[bytes]:
-    return [
-        (np.clip(block, -1, 1) * 32767).astype("<i2").tobytes()
-        for block in stream_audio(eval_file(relative), block_seconds=seconds)
-    ]
+    return [to_pcm16(block) for block in stream_audio(eval_file(relative), block_seconds=seconds)]
 
 
 def webm_chunks(relative: str, size: int = 1000) -> list[bytes]:

@@ -16,7 +16,7 @@ import srt
 from playwright.sync_api import Browser, FileChooser, Page, expect, sync_playwright
 
 from conftest import eval_file
-from greffier.audio import SAMPLE_RATE
+from greffier.audio import SAMPLE_RATE, to_pcm16
 from servers import Service, seed_account, service_env
 
 WEB_PORTS = range(18500, 18600)
@@ -86,7 +86,7 @@ def write_microphone(samples: np.ndarray, path: Path) -> Path:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+        out.writeframes(to_pcm16(samples))
     return path
 
 

@@ -137,6 +137,11 @@ def _shape(block: np.ndarray, split_channels: bool) -> np.ndarray:
     return block if split_channels else block[0]
 
 
+def to_pcm16(samples: np.ndarray) -> bytes:
+    """Float samples in [-1, 1] as 16-bit little-endian PCM (the live protocol's frames, WAV data)."""
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
 def load_audio(path: Path, *, split_channels: bool = False, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """The whole file as one float32 array (short clips; long files should use `stream_audio`)."""
     blocks = list(

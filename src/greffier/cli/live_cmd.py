@@ -14,10 +14,9 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import numpy as np
 import typer
 
-from greffier.audio import SAMPLE_RATE, stream_audio
+from greffier.audio import SAMPLE_RATE, stream_audio, to_pcm16
 from greffier.cli.app import app, console, console_error, parse_language
 from greffier.config import get_settings
 from greffier.errors import GreffierError, OptionsError
@@ -28,10 +27,6 @@ FRAME_SECONDS = 0.1
 _END = '{"type": "end"}'
 
 
-def _pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-
-
 async def file_frames(path: Path, realtime: bool) -> AsyncIterator[bytes]:
     """100-ms frames of a recording; with `realtime`, each one when it would have been recorded."""
     started = time.monotonic()
@@ -40,7 +35,7 @@ async def file_frames(path: Path, realtime: bool) -> AsyncIterator[bytes]:
         sent += len(block) / SAMPLE_RATE
         if realtime:
             await asyncio.sleep(max(0.0, started + sent - time.monotonic()))
-        yield _pcm16(block)
+        yield to_pcm16(block)
 
 
 def _sounddevice():

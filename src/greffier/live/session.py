@@ -28,7 +28,7 @@ import numpy as np
 
 from greffier.asr.streaming import Event, Final, OnlineTranscriber, Partial, PassStats, StreamingOptions
 from greffier.asr.whisper import WhisperEngine, get_engine
-from greffier.audio import SAMPLE_RATE
+from greffier.audio import SAMPLE_RATE, to_pcm16
 from greffier.config import Settings
 from greffier.diarize.embed import SpeakerEmbedder, get_embedder
 from greffier.errors import GreffierError
@@ -170,7 +170,7 @@ class _Recorder:
         self._file.setframerate(SAMPLE_RATE)
 
     def write(self, samples: np.ndarray) -> None:
-        self._file.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+        self._file.writeframes(to_pcm16(samples))
 
     def close(self) -> None:
         self._file.close()
