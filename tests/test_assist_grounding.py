@@ -156,3 +156,29 @@ def test_a_right_claim_citing_the_wrong_line_is_grounded_where_its_words_are(cal
         min_words=1,
     )
     assert answer is not None and "pompiers" in answer.quote
+
+
+def test_quotes_with_double_quotes_and_backslashes_make_a_grammar() -> None:
+    """ELITR meeting_en_dev_006 says: the one I would like to focus on is the "regular"data flow. llama.cpp's
+    schema-to-grammar converter writes `\\"` for that `"`, which ends its GBNF literal: the grammar does
+    not parse, and the process aborts when it samples with it."""
+    import json
+
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+    from pydantic import BaseModel
+
+    from greffier.assist.chunks import constrained_schema
+    from greffier.assist.grounding import normalize
+
+    class Claim(BaseModel):
+        text: str
+        quote: str
+
+    quotes = ['the one I focus on is the "regular"data flow from you', r"a path C:\temp\x said aloud"]
+    raw = json_schema_to_gbnf(json.dumps({"type": "string", "enum": quotes}))
+    assert '\\\\"' in raw  # the converter's bug, which the constrained schema steers clear of
+    schema = constrained_schema(Claim, quotes)
+    allowed = schema["properties"]["quote"]["enum"]
+    assert [normalize(q) for q in allowed] == [normalize(q) for q in quotes]
+    grammar = json_schema_to_gbnf(json.dumps(schema))
+    assert all(f'"\\"{q}\\""' in grammar for q in allowed)

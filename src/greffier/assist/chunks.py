@@ -12,6 +12,7 @@ differ most (a long silence counts as a shift too).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -95,14 +96,17 @@ def quotable(segments: Sequence[Segment], min_words: int) -> list[str]:
 
 
 def constrained_schema(model: type[BaseModel], quotes: list[str]) -> dict[str, Any]:
-    """The JSON schema of `model` where every `quote` property must be one of `quotes`."""
+    """The JSON schema of `model` where every `quote` property must be one of `quotes`. Double quotes and
+    backslashes become spaces: llama.cpp's schema-to-grammar converter does not escape them in an
+    enum (the grammar fails to parse), and quotes are compared without punctuation anyway."""
     schema = model.model_json_schema()
+    allowed = list(dict.fromkeys(" ".join(re.sub(r'["\\]', " ", q).split()) for q in quotes))
 
     def visit(node: Any) -> None:
         if isinstance(node, dict):
             properties = node.get("properties", {})
             if "quote" in properties:
-                properties["quote"] = {"type": "string", "enum": quotes}
+                properties["quote"] = {"type": "string", "enum": allowed}
             for value in node.values():
                 visit(value)
         elif isinstance(node, list):
