@@ -6,8 +6,7 @@
 
 Each gold call (tests/data/calls) is synthesised from its Simsamu transcript (bench/common/synth.py,
 cached) and streamed as 100-ms PCM16 frames, by default at real-time pace, through a transport
-(`--transport`: `python`, the product's `calls.live.call_messages` in this process, or `websocket`,
-a `greffier serve` started here and its `/ws/call`). Scored: the product's own form (`live`: its
+(`--transport websocket`: a `greffier serve` started here and its `/ws/call`). Scored: the product's own form (`live`: its
 `form` messages as they arrive, finals without speakers) and, beside it, each final read by
 `extract.update` with the speakers of the synthesised turns (`turns`: what live speaker labels
 would give; bench/common/call_driver.py); and, in the same run, the text path on the same calls
@@ -36,8 +35,8 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from bench.calls import SCORED, Report, _pct, add_call, gold_calls, score, transcript_for
@@ -45,7 +44,6 @@ from bench.common.call_driver import (
     LIVE,
     CallRun,
     FormTrack,
-    InProcessCall,
     Transport,
     TurnLabels,
     drive,
@@ -54,7 +52,6 @@ from bench.common.call_driver import (
 from bench.common.synth import SynthCall, synthesis_seconds, synthesise
 from bench.common.text import corpus_wer, normalise
 from greffier.config import get_settings
-from greffier.live.session import LiveHub
 
 DEFAULT_CALLS = (
     "dj_mai_sdf_coma",
@@ -69,13 +66,7 @@ TARGET_LATENCY = 3.0
 LABELS = ("turns", LIVE)
 
 
-@contextmanager
-def in_process() -> Iterator[Transport]:
-    yield InProcessCall(LiveHub(get_settings()))
-
-
 TRANSPORTS: dict[str, Callable[[], AbstractContextManager[Transport]]] = {
-    "python": in_process,
     "websocket": served_calls,
 }
 
@@ -168,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.calls_audio")
     parser.add_argument("--calls", nargs="*", default=list(DEFAULT_CALLS))
     parser.add_argument("--fast", action="store_true", help="stream as fast as possible (no latency figures)")
-    parser.add_argument("--transport", choices=sorted(TRANSPORTS), default="python")
+    parser.add_argument("--transport", choices=sorted(TRANSPORTS), default="websocket")
     args = parser.parse_args(argv if argv is not None else [])
     docs = {d["call"]: d for d in gold_calls()}
     realtime = not args.fast

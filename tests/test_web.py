@@ -308,8 +308,11 @@ def test_minutes_and_questions_with_their_evidence(page: Page, web: Web) -> None
     body = page.request.get(f"{api}/minutes").json()
     minutes = body["minutes"]
     g = minutes["grounding"]
+    # the small model does not always propose a decision, action or question on this short meeting
     expect(panel.locator(".grounding")).to_contain_text(
         f"{g['kept']} élément(s) gardé(s) sur {g['proposed']} proposé(s) ; {len(g['rejected'])} écarté(s)"
+        if g["proposed"]
+        else "Aucun élément proposé par un modèle n’a été vérifié."
     )
     expect(panel.locator(".summary")).to_have_text(minutes["summary"])
     expect(panel.locator(".minutes-part").first.locator("li")).to_have_count(len(minutes["topics"]))

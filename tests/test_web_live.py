@@ -87,7 +87,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def open_live(page: Page, web: Web) -> None:
     sign_in(page, web)
-    page.get_by_role("link", name="En direct").click()
+    page.get_by_role("link", name="En direct", exact=True).click()  # not "Essai en direct"
     expect(page).to_have_url(web.url + "/live")
     expect(page.get_by_role("heading", name="Transcription en direct")).to_be_visible()
 

@@ -2,8 +2,7 @@
 
 - The **transport** streams a recording as 100-ms PCM16 frames and yields the live call's JSON
   messages (partial, final, flag, form, error, end), each with its arrival time in seconds from the
-  first frame: `InProcessCall` runs `greffier.calls.live.call_messages` (what `/ws/call` runs) in
-  this process; `WebSocketCall` is a client of a `greffier serve`'s `/ws/call` (`served_calls`
+  first frame: `WebSocketCall` is a client of a `greffier serve`'s `/ws/call` (`served_calls`
   starts one).
 - `drive` keeps the product's own form as the track `live`: each change of its `form` messages
   with the time it arrived, and the whole form of the last one.
@@ -29,10 +28,9 @@ from typing import Protocol
 from bench.common.synth import Turn
 from greffier.calls.extract import new_form, update
 from greffier.calls.form import CaseForm, Change, change_of
-from greffier.calls.live import call_messages, segment_of
+from greffier.calls.live import segment_of
 from greffier.cli.live_cmd import file_frames
 from greffier.live.protocol import FinalMessage
-from greffier.live.session import LiveHub
 from greffier.transcript import Segment, Word
 
 END = '{"type": "end"}'
@@ -56,21 +54,6 @@ async def _timed_frames(audio: Path, realtime: bool, started: list[float]) -> As
         if not started:
             started.append(time.monotonic())
         yield frame
-
-
-@dataclass
-class InProcessCall:
-    """`call_messages` in this process: the live session, the recogniser and `LiveCall`."""
-
-    hub: LiveHub
-    language: str = "fr"
-    name: str = "in-process call_messages"
-
-    async def messages(self, audio: Path, realtime: bool, call_id: str) -> AsyncIterator[tuple[float, str]]:
-        started: list[float] = []
-        frames = _timed_frames(audio, realtime, started)
-        async for message in call_messages(frames, self.hub, language=self.language, call_id=call_id):
-            yield time.monotonic() - started[0], json.dumps(message)
 
 
 @dataclass
