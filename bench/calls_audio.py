@@ -5,8 +5,8 @@
     python -m bench.calls_audio --fast                        # as fast as the recogniser goes: no latency
 
 Each gold call (tests/data/calls) is synthesised from its Simsamu transcript (bench/common/synth.py,
-cached) and streamed as 100-ms PCM16 frames, by default at real-time pace, through a transport
-(`--transport websocket`: a `greffier serve` started here and its `/ws/call`). Scored: the product's own form (`live`: its
+cached) and streamed as 100-ms PCM16 frames, by default at real-time pace, to a `greffier serve`
+started here, over its `/ws/call`. Scored: the product's own form (`live`: its
 `form` messages as they arrive, finals without speakers) and, beside it, each final read by
 `extract.update` with the speakers of the synthesised turns (`turns`: what live speaker labels
 would give; bench/common/call_driver.py); and, in the same run, the text path on the same calls
@@ -18,7 +18,7 @@ to the product's provisional `flag` message, heard in a partial, which the regul
 at once. The target is 3 s on the page. A flag the audio path never raises is counted apart; a
 negative latency is a flag raised from earlier words than the gold quote.
 
-Measured (`heavy --exclusive python -m bench.calls_audio --transport websocket`: a `greffier serve`
+Measured (`heavy --exclusive python -m bench.calls_audio`: a `greffier serve`
 on the same 2 cores, the 6 default calls, 11.1 min of audio): all 7 gold flags raised, none false,
 in the product's form and with the turns' speakers alike; priority exact 6/6; live WER 0.30.
 On the page (provisional flags): 4 flags 1.08-1.91 s after their sentence, 2 raised earlier from
@@ -35,8 +35,6 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from bench.calls import SCORED, Report, _pct, add_call, gold_calls, score, transcript_for
@@ -66,9 +64,6 @@ TARGET_LATENCY = 3.0
 LABELS = ("turns", LIVE)
 
 
-TRANSPORTS: dict[str, Callable[[], AbstractContextManager[Transport]]] = {
-    "websocket": served_calls,
-}
 
 
 @dataclass(frozen=True)
@@ -159,7 +154,6 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.calls_audio")
     parser.add_argument("--calls", nargs="*", default=list(DEFAULT_CALLS))
     parser.add_argument("--fast", action="store_true", help="stream as fast as possible (no latency figures)")
-    parser.add_argument("--transport", choices=sorted(TRANSPORTS), default="websocket")
     args = parser.parse_args(argv if argv is not None else [])
     docs = {d["call"]: d for d in gold_calls()}
     realtime = not args.fast
@@ -185,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {name}: {len(runs[name].finals)} finals, errors {runs[name].errors}", flush=True)
         return runs
 
-    with TRANSPORTS[args.transport]() as transport:
+    with served_calls() as transport:
         print(
             f"\n{len(calls)} calls, {sum(c.duration for c in calls.values()) / 60:.1f} min of audio, "
             f"{'real-time pace' if realtime else 'as fast as possible'}, through {transport.name}, "
