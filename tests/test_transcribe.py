@@ -93,3 +93,23 @@ def test_no_repetition_loops_on_a_long_call():
     for s in t.segments:
         words = s.text.lower().split()
         assert len(words) < 4 or len(set(words)) / len(words) > 0.3, f"looping segment: {s.text!r}"
+
+
+def test_a_clause_said_over_and_over_is_cut_but_spoken_repeats_stay():
+    # What the live decoder gave for 2.8 s of a synthesised call ("vous êtes arrivé à quelle heure à la
+    # maison" 24 times): a clause longer than 8 tokens escaped the loop cut until it took them too.
+    from greffier.asr.whisper import cut_repetition, get_engine
+    from greffier.config import get_settings
+
+    settings = get_settings()
+    tokenizer = get_engine(settings.asr_model, settings).tokenizer("fr")
+
+    def cut(text: str) -> str:
+        return tokenizer.decode(cut_repetition(tokenizer.encode(text), lambda t: t < tokenizer.eot))
+
+    clause = " vous êtes arrivé à quelle heure à la maison"
+    assert len(tokenizer.encode(clause)) > 8
+    assert cut(clause * 24).count("arrivé") == 2
+    spoken = " oui je suis je suis je suis à la maison il respire il respire il respire"
+    assert cut(spoken) == spoken
+    assert cut(" non non non non non") == " non non non"
