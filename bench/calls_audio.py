@@ -64,8 +64,6 @@ TARGET_LATENCY = 3.0
 LABELS = ("turns", LIVE)
 
 
-
-
 @dataclass(frozen=True)
 class FlagTiming:
     call: str

@@ -27,14 +27,24 @@ def _found(detector: Detector, text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("rappelez moi au zéro six douze trente quatre cinquante six soixante dix huit merci",
-         ("PHONE", "zéro six douze trente quatre cinquante six soixante dix huit")),
+        (
+            "rappelez moi au zéro six douze trente quatre cinquante six soixante dix huit merci",
+            ("PHONE", "zéro six douze trente quatre cinquante six soixante dix huit"),
+        ),
         ("le portable c'est 06 98 76 54 32", ("PHONE", "06 98 76 54 32")),
-        ("c'est le zéro sept heu quarante et un vingt-deux heu dix onze",
-         ("PHONE", "zéro sept heu quarante et un vingt-deux heu dix onze")),
-        ("écrivez à paul point girard arobase free point fr", ("EMAIL", "paul point girard arobase free point fr")),
+        (
+            "c'est le zéro sept heu quarante et un vingt-deux heu dix onze",
+            ("PHONE", "zéro sept heu quarante et un vingt-deux heu dix onze"),
+        ),
+        (
+            "écrivez à paul point girard arobase free point fr",
+            ("EMAIL", "paul point girard arobase free point fr"),
+        ),
         ("on habite au vingt-deux rue des acacias", ("ADDRESS", "vingt-deux rue des acacias")),
-        ("il est né le quatorze février mille neuf cent quarante", ("BIRTH", "quatorze février mille neuf cent quarante")),
+        (
+            "il est né le quatorze février mille neuf cent quarante",
+            ("BIRTH", "quatorze février mille neuf cent quarante"),
+        ),
         ("elle a quatre-vingt-dix-sept ans", ("BIRTH", "quatre-vingt-dix-sept ans")),
         ("sécu 1 72 03 13 055 123 45", ("NIR", "1 72 03 13 055 123 45")),
         ("la carte 4556 7375 8689 9855", ("CARD", "4556 7375 8689 9855")),
@@ -47,17 +57,29 @@ def test_each_category_in_spoken_form(detector: Detector, text: str, expected: t
 
 
 def test_numbers_that_are_not_identifiers_are_kept(detector: Detector) -> None:
-    for text in ("un deux trois quatre cinq six sept huit neuf dix", "il a pris cinq cents milligrammes à treize heures",
-                 "appelez le 15 ou le 17", "elle a quatre-vingt-cinq ans", "madame restez avec lui"):
+    for text in (
+        "un deux trois quatre cinq six sept huit neuf dix",
+        "il a pris cinq cents milligrammes à treize heures",
+        "appelez le 15 ou le 17",
+        "elle a quatre-vingt-cinq ans",
+        "madame restez avec lui",
+    ):
         assert _found(detector, text) == [], text
 
 
 def test_placeholders_are_consistent_and_speakers_anonymous() -> None:
-    transcript = Transcript("fr", 9.0, (
-        Segment(0, 0, 3, "bonjour docteur Lemoine au SAMU", speaker="Jean Marc"),
-        Segment(1, 3, 6, "docteur Lemoine mon mari Karim Haddad est tombé, le 06 11 22 33 44", speaker="Awa"),
-        Segment(2, 6, 9, "Karim vous m'entendez? rappelez le 06 11 22 33 44", speaker="Jean Marc"),
-    ), (Speaker("Jean Marc"), Speaker("Awa")))
+    transcript = Transcript(
+        "fr",
+        9.0,
+        (
+            Segment(0, 0, 3, "bonjour docteur Lemoine au SAMU", speaker="Jean Marc"),
+            Segment(
+                1, 3, 6, "docteur Lemoine mon mari Karim Haddad est tombé, le 06 11 22 33 44", speaker="Awa"
+            ),
+            Segment(2, 6, 9, "Karim vous m'entendez? rappelez le 06 11 22 33 44", speaker="Jean Marc"),
+        ),
+        (Speaker("Jean Marc"), Speaker("Awa")),
+    )
     result = pseudonymise(transcript)
     texts = [s.text for s in result.transcript.segments]
     assert texts[0] == "bonjour docteur [Nom_1] au SAMU"
@@ -68,7 +90,9 @@ def test_placeholders_are_consistent_and_speakers_anonymous() -> None:
 
 
 def test_surrogates_are_realistic_and_deterministic() -> None:
-    transcript = Transcript("fr", 1.0, (Segment(0, 0, 1, "c'est madame Peyrac au 06 11 22 33 44", speaker="A"),))
+    transcript = Transcript(
+        "fr", 1.0, (Segment(0, 0, 1, "c'est madame Peyrac au 06 11 22 33 44", speaker="A"),)
+    )
     options = PseudonymiseOptions(surrogates=True)
     first = pseudonymise(transcript, options, seed="m1").transcript.segments[0].text
     assert first == pseudonymise(transcript, options, seed="m1").transcript.segments[0].text

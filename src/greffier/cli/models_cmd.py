@@ -33,7 +33,9 @@ def models_command(
             if assemble or verify or (settings.models_dir / key).is_dir():
                 try:
                     where = str(ensure_model(key, settings, rehash=verify))
-                    status = "[green]verified sha256[/]" if verify else "[green]ok[/] (checked when assembled)"
+                    status = (
+                        "[green]verified sha256[/]" if verify else "[green]ok[/] (checked when assembled)"
+                    )
                 except GreffierError as exc:
                     status, failed = f"[red]{exc}[/]", True
             else:

@@ -18,14 +18,21 @@ if TYPE_CHECKING:
     from greffier.dataset.export import ExportOptions
 
 _WHAT = {
-    "NAME": "person names", "PHONE": "phone numbers (written or spoken)", "EMAIL": "e-mail addresses",
-    "ADDRESS": "postal addresses", "BIRTH": "birth dates and ages over 89", "NIR": "social-security numbers (NIR)",
-    "CARD": "payment card numbers", "PLATE": "licence plates",
+    "NAME": "person names",
+    "PHONE": "phone numbers (written or spoken)",
+    "EMAIL": "e-mail addresses",
+    "ADDRESS": "postal addresses",
+    "BIRTH": "birth dates and ages over 89",
+    "NIR": "social-security numbers (NIR)",
+    "CARD": "payment card numbers",
+    "PLATE": "licence plates",
 }
 
 
 def evaluation() -> dict[str, Any]:
-    return json.loads(resources.files("greffier.dataset").joinpath("pii_eval.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("greffier.dataset").joinpath("pii_eval.json").read_text(encoding="utf-8")
+    )
 
 
 def _table(scores: dict[str, Any]) -> str:
@@ -45,19 +52,30 @@ def render(records: list[dict[str, Any]], options: ExportOptions) -> str:
     hours = sum(r["duration"] for r in records) / 3600
     turns = sum(len(r["turns"]) for r in records)
     ev = evaluation()
-    mode = "realistic surrogate values" if options.pseudonymise.surrogates else "placeholders such as `[Nom_1]`"
-    refused = ("masked as `[masqué]`" if options.mask_refused else "removed") + " (the turn count shows no gap)"
+    mode = (
+        "realistic surrogate values" if options.pseudonymise.surrogates else "placeholders such as `[Nom_1]`"
+    )
+    refused = (
+        "masked as `[masqué]`" if options.mask_refused else "removed"
+    ) + " (the turn count shows no gap)"
     licence_yaml = licences[0] if len(licences) == 1 else "other"
-    front = "\n".join([
-        "---",
-        f"pretty_name: {options.name}",
-        "language:", *[f"- {lang}" for lang in languages or ["fr"]],
-        f"license: {licence_yaml}",
-        "task_categories:", "- text-generation",
-        "configs:", "- config_name: default", "  data_files:", "  - split: train",
-        f"    path: data/train-*.{options.format}",
-        "---",
-    ])
+    front = "\n".join(
+        [
+            "---",
+            f"pretty_name: {options.name}",
+            "language:",
+            *[f"- {lang}" for lang in languages or ["fr"]],
+            f"license: {licence_yaml}",
+            "task_categories:",
+            "- text-generation",
+            "configs:",
+            "- config_name: default",
+            "  data_files:",
+            "  - split: train",
+            f"    path: data/train-*.{options.format}",
+            "---",
+        ]
+    )
     return f"""{front}
 
 # {options.name}

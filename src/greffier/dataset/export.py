@@ -55,7 +55,10 @@ def record_id(meeting: str) -> str:
 
 
 def build_record(
-    licence: LicenceRecord, transcript: Transcript, allowed: set[str], options: ExportOptions,
+    licence: LicenceRecord,
+    transcript: Transcript,
+    allowed: set[str],
+    options: ExportOptions,
     detectors: dict[str, Detector],
 ) -> dict[str, Any] | None:
     """One conversation, or None when no consenting speaker said anything."""
@@ -76,8 +79,10 @@ def build_record(
     return {
         "id": record_id(licence.meeting),
         "text": "\n".join(f"[{t.speaker}:] {t.text}" for t in conversation),
-        "turns": [{"speaker": t.speaker, "start": round(t.start, 2), "end": round(t.end, 2), "text": t.text}
-                  for t in conversation],
+        "turns": [
+            {"speaker": t.speaker, "start": round(t.start, 2), "end": round(t.end, 2), "text": t.text}
+            for t in conversation
+        ],
         "language": language,
         "duration": round(transcript.duration, 2),
         "source": licence.source,
@@ -94,11 +99,21 @@ def _parquet(records: list[dict[str, Any]]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    turn = pa.struct([("speaker", pa.string()), ("start", pa.float64()), ("end", pa.float64()), ("text", pa.string())])
-    schema = pa.schema([
-        ("id", pa.string()), ("text", pa.string()), ("turns", pa.list_(turn)), ("language", pa.string()),
-        ("duration", pa.float64()), ("source", pa.string()), ("license", pa.string()), ("num_speakers", pa.int32()),
-    ])
+    turn = pa.struct(
+        [("speaker", pa.string()), ("start", pa.float64()), ("end", pa.float64()), ("text", pa.string())]
+    )
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("text", pa.string()),
+            ("turns", pa.list_(turn)),
+            ("language", pa.string()),
+            ("duration", pa.float64()),
+            ("source", pa.string()),
+            ("license", pa.string()),
+            ("num_speakers", pa.int32()),
+        ]
+    )
     table = pa.Table.from_pylist(records, schema=schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd", write_statistics=False, store_schema=False)
@@ -106,7 +121,10 @@ def _parquet(records: list[dict[str, Any]]) -> bytes:
 
 
 def export_dataset(
-    store: ConsentStore, load: Callable[[LicenceRecord], Transcript], out: Path, options: ExportOptions,
+    store: ConsentStore,
+    load: Callable[[LicenceRecord], Transcript],
+    out: Path,
+    options: ExportOptions,
 ) -> ExportResult:
     if options.format not in FORMATS:
         raise OptionsError(f"unknown dataset format {options.format!r}", f"choose among {', '.join(FORMATS)}")
@@ -140,5 +158,6 @@ def export_dataset(
     (out / MANIFEST).write_bytes(manifest)
     export_id = hashlib.sha256(manifest).hexdigest()
     store.log_export(ExportRecord(export_id, now(), str(out.resolve()), tuple(included)))
-    return ExportResult(out, len(records), export_id, tuple(out / r for r in [*sorted(files), MANIFEST]),
-                        tuple(skipped))
+    return ExportResult(
+        out, len(records), export_id, tuple(out / r for r in [*sorted(files), MANIFEST]), tuple(skipped)
+    )

@@ -49,9 +49,15 @@ def _mapped(norm: Normalised, start: int, end: int, category: str, source: str) 
 
 # -- numbers: runs of digit groups ------------------------------------------------------------
 # digit groups, possibly with hesitations between them ("06 heu 12 34…")
-_DIGIT_RUN = re.compile(r"(?<![\w+])(?:\+|00)?\d+(?:(?:[ .\-/]{1,2}|,? (?:heu|euh|hum|hmm),? )\d+)*(?!\w)", re.I)
-_PHONE_CUES = re.compile(r"\b(num[ée]ro|t[ée]l[ée]phone|portable|fixe|joindre|rappel\w*|phone|number|call)\b", re.I)
-_NIR_CUES = re.compile(r"\b(s[ée]cu\w*|s[ée]curit[ée] sociale|nir|insee|carte vitale|social security)\b", re.I)
+_DIGIT_RUN = re.compile(
+    r"(?<![\w+])(?:\+|00)?\d+(?:(?:[ .\-/]{1,2}|,? (?:heu|euh|hum|hmm),? )\d+)*(?!\w)", re.I
+)
+_PHONE_CUES = re.compile(
+    r"\b(num[ée]ro|t[ée]l[ée]phone|portable|fixe|joindre|rappel\w*|phone|number|call)\b", re.I
+)
+_NIR_CUES = re.compile(
+    r"\b(s[ée]cu\w*|s[ée]curit[ée] sociale|nir|insee|carte vitale|social security)\b", re.I
+)
 _CARD_CUES = re.compile(r"\b(carte|cb|visa|mastercard|card)\b", re.I)
 _NIR = re.compile(r"[1-478]\d{2}(0[1-9]|1[0-2]|[2-9]\d)(\d{2}|2[AB])\d{6}(\d{2})?$")
 
@@ -66,7 +72,11 @@ def _numbers(norm: Normalised, turn_lower: str) -> Iterator[Span]:
             len(digits) == 10 and digits[0] == "0" and digits[1] != "0"
         ):
             category = "PHONE"
-        elif len(digits) in (13, 15) and _NIR.match(digits) and (len(digits) == 15 or _NIR_CUES.search(turn_lower)):
+        elif (
+            len(digits) in (13, 15)
+            and _NIR.match(digits)
+            and (len(digits) == 15 or _NIR_CUES.search(turn_lower))
+        ):
             category = "NIR"
         elif 13 <= len(digits) <= 19 and (luhn.is_valid(digits) or _CARD_CUES.search(turn_lower)):
             category = "CARD"
@@ -191,15 +201,21 @@ def _births(norm: Normalised) -> Iterator[Span]:
 
 # -- licence plates (SIV AA-123-AA, FNI 123 ABC 45) --------------------------------------------
 _L = "[A-HJ-NP-TV-Z]"
-_PLATE_STRICT = re.compile(rf"(?<![\w-])(?:{_L}{{2}}-\d{{3}}-{_L}{{2}}|{_L}{{2}}\s\d{{3}}\s{_L}{{2}})(?![\w-])")
+_PLATE_STRICT = re.compile(
+    rf"(?<![\w-])(?:{_L}{{2}}-\d{{3}}-{_L}{{2}}|{_L}{{2}}\s\d{{3}}\s{_L}{{2}})(?![\w-])"
+)
 _PLATE_LOOSE = re.compile(rf"(?<![\w-]){_L}[\s-]?{_L}[\s-]?\d{{3}}[\s-]?{_L}[\s-]?{_L}(?![\w-])", re.I)
 _PLATE_FNI = re.compile(r"(?<![\w-])\d{1,4}[\s-]?[A-Z]{2,3}[\s-]?(?:\d{2}|2[AB])(?![\w-])")
-_PLATE_CUES = re.compile(r"\b(plaque|immatricul\w*|voiture|camion|v[ée]hicule|moto|scooter|plate|car)\b", re.I)
+_PLATE_CUES = re.compile(
+    r"\b(plaque|immatricul\w*|voiture|camion|v[ée]hicule|moto|scooter|plate|car)\b", re.I
+)
 
 
 def _plates(norm: Normalised) -> Iterator[Span]:
     found = [m for m in _PLATE_STRICT.finditer(norm.text)]
-    found += [m for m in _PLATE_LOOSE.finditer(norm.text) if "-" in m.group() or _PLATE_CUES.search(norm.text)]
+    found += [
+        m for m in _PLATE_LOOSE.finditer(norm.text) if "-" in m.group() or _PLATE_CUES.search(norm.text)
+    ]
     if _PLATE_CUES.search(norm.text):
         found += list(_PLATE_FNI.finditer(norm.text))
     for match in found:
@@ -234,9 +250,7 @@ def _cued_names(turn: str, is_name_word: Callable[[str], bool]) -> Iterator[Span
                 yield span
 
 
-def find_rules(
-    turn: str, norm: Normalised, language: str, is_name_word: Callable[[str], bool]
-) -> list[Span]:
+def find_rules(turn: str, norm: Normalised, language: str, is_name_word: Callable[[str], bool]) -> list[Span]:
     """Every rule-based span in one turn (overlaps allowed; the caller resolves them)."""
     lower = turn.lower()
     region = "FR" if language == "fr" else "GB"
