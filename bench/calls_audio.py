@@ -20,11 +20,13 @@ negative latency is a flag raised from earlier words than the gold quote.
 
 Measured (`heavy --exclusive python -m bench.calls_audio`: a `greffier serve`
 on the same 2 cores, the 6 default calls, 11.1 min of audio): all 7 gold flags raised, none false,
-in the product's form and with the turns' speakers alike; priority exact 6/6; live WER 0.30.
-On the page (provisional flags): 4 flags 1.08-1.91 s after their sentence, 2 raised earlier from
-earlier words, and one (dj_2023_malaise, "elle vous répond ? — non") missed when said and raised
-87 s later from other words; median 1.87 s. In the form (finals): median 2.40 s, max 5.46 s
-without that one. Against the text path, audio keeps red flags, priority, care level, place and
+in the product's form and with the turns' speakers alike; priority exact 5/6 (dj_mai_enfant_pendu,
+"s'est pendu" misheard, one level less urgent), care level 6/6; live WER 0.24. On the page
+(provisional flags): all 7 within 3 s, median 0.45 s, max 1.28 s (3 raised from earlier words than
+the gold quote). In the form (finals): median 1.68 s, max 2.89 s, except dj_2023_malaise, whose
+one-word "non" answer came out of the final differently from the partial and was confirmed 88 s later
+from other words. (Before repeated clauses were cut as loops, session 3: live WER 0.30, one flag
+missed on the page.) Against the text path, audio keeps red flags, priority, care level, place and
 event, and loses a third of the caller, age and sex values and most history items.
 """
 
