@@ -42,6 +42,7 @@ from greffier.assist.minutes import extractive_minutes, write_minutes
 from greffier.assist.qa import PassageIndex, ask
 from greffier.assist.types import ActionItem, GroundingReport, Minutes
 from greffier.config import get_settings
+from greffier.transcript import Transcript
 
 SPEED_MEETING = "meeting_en_dev_001"
 
@@ -160,10 +161,44 @@ class Totals:
         return f"grounding rate {rate} ({kept}/{proposed} kept; dropped: {reasons or 'none'})"
 
 
-def elitr(llm: LLM, meetings: list[str], totals: Totals) -> None:
+@dataclass(frozen=True)
+class MeetingScore:
+    """One meeting's minutes against its human minutes."""
+
+    refs: int
+    """reference action items ('[PERSONx] will …' lines)"""
+    refs_found: int
+    items: int
+    """action items proposed (kept after grounding)"""
+    items_matched: int
+    rouge: tuple[float, float, float]
+    """ROUGE-1/2/L F, max over the human minutes"""
+    rouge_extractive: tuple[float, float, float]
+    """the same for the key passages (the baseline)"""
+
+
+def score_meeting(meeting: str, transcript: Transcript, minutes: Minutes) -> MeetingScore:
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    refs = elitr_actions(meeting)
+    humans = elitr_minutes(meeting)
+
+    def rouge(text: str) -> tuple[float, float, float]:
+        scores = scorer.score_multi(humans, text)
+        return scores["rouge1"].fmeasure, scores["rouge2"].fmeasure, scores["rougeL"].fmeasure
+
+    return MeetingScore(
+        refs=len(refs),
+        refs_found=sum(any(action_matches(a, r) for a in minutes.action_items) for r in refs),
+        items=len(minutes.action_items),
+        items_matched=sum(any(action_matches(a, r) for r in refs) for a in minutes.action_items),
+        rouge=rouge(minutes_text(minutes)),
+        rouge_extractive=rouge(minutes_text(extractive_minutes(transcript, "en"))),
+    )
+
+
+def elitr(llm: LLM, meetings: list[str], totals: Totals) -> None:
     rouge = {"llm": [], "extractive": []}
     found = matched_refs = proposed = matched_items = 0
     if meetings:
@@ -183,21 +218,18 @@ def elitr(llm: LLM, meetings: list[str], totals: Totals) -> None:
             after["completion_tokens"] - before["completion_tokens"]
         )
         totals.add(minutes.grounding)
-        refs = elitr_actions(meeting)
-        matched_refs += sum(any(action_matches(a, r) for a in minutes.action_items) for r in refs)
-        found += len(refs)
-        proposed += len(minutes.action_items)
-        matched_items += sum(any(action_matches(a, r) for r in refs) for a in minutes.action_items)
-        humans = elitr_minutes(meeting)
-        scores = scorer.score_multi(humans, minutes_text(minutes))
-        base = scorer.score_multi(humans, minutes_text(extractive_minutes(transcript, "en")))
-        rouge["llm"].append([scores[k].fmeasure for k in ("rouge1", "rouge2", "rougeL")])
-        rouge["extractive"].append([base[k].fmeasure for k in ("rouge1", "rouge2", "rougeL")])
+        score = score_meeting(meeting, transcript, minutes)
+        matched_refs += score.refs_found
+        found += score.refs
+        proposed += score.items
+        matched_items += score.items_matched
+        rouge["llm"].append(list(score.rouge))
+        rouge["extractive"].append(list(score.rouge_extractive))
         rate = tokens / (after["seconds"] - before["seconds"] or 1)
         words = len(transcript.text.split())
         print(
             f"{meeting:20} {words:6d} {transcript.duration / 60:6.1f} {seconds:6.0f} "
-            f"{rate:6.1f} {len(minutes.action_items):5d} {len(refs):4d} "
+            f"{rate:6.1f} {score.items:5d} {score.refs:4d} "
             + " ".join(f"{x:5.3f}" for x in rouge["llm"][-1])
             + " | "
             + " ".join(f"{x:5.3f}" for x in rouge["extractive"][-1]),
