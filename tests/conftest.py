@@ -1,4 +1,4 @@
-"""Shared fixtures: the evaluation data beside the checkout, and a CLI runner."""
+"""Shared fixtures: the evaluation data beside the checkout, the embedded LLM, and a CLI runner."""
 
 from __future__ import annotations
 
@@ -31,6 +31,15 @@ def eval_file(relative: str) -> Path:
 def eval_dir() -> Path:
     assert EVAL.is_dir(), f"../shared/eval not found at {EVAL}"
     return EVAL
+
+
+@pytest.fixture(scope="session")
+def embedded_llm():
+    """The packaged GGUF in this process, whatever GREFFIER_LLM_URL says."""
+    from greffier.assist.llm import load_llm
+    from greffier.config import get_settings
+
+    return load_llm(get_settings().model_copy(update={"llm_backend": "embedded", "llm_url": None}))
 
 
 def run_cli(

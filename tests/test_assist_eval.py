@@ -21,9 +21,7 @@ import pytest
 
 from bench._assist_data import elitr_transcript, simsamu_transcript
 from bench.assist import names_reason, score_meeting
-from greffier.assist.llm import load_llm
 from greffier.assist.minutes import write_minutes
-from greffier.config import get_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
@@ -38,14 +36,9 @@ CALLS = (
 )
 
 
-@pytest.fixture(scope="module")
-def llm():
-    return load_llm(get_settings().model_copy(update={"llm_backend": "embedded", "llm_url": None}))
-
-
-def test_meeting_minutes_against_the_human_minutes(llm) -> None:
+def test_meeting_minutes_against_the_human_minutes(embedded_llm) -> None:
     transcript = elitr_transcript(MEETING)
-    minutes = write_minutes(transcript, llm=llm)
+    minutes = write_minutes(transcript, llm=embedded_llm)
     score = score_meeting(MEETING, transcript, minutes)
     report = minutes.grounding
     print(score, report.kept, report.proposed, report.reasons(), minutes.metadata)
@@ -53,11 +46,11 @@ def test_meeting_minutes_against_the_human_minutes(llm) -> None:
     assert report.proposed >= 1 and report.kept >= 1, report.reasons()
 
 
-def test_call_minutes_name_the_reason_for_the_call(llm) -> None:
+def test_call_minutes_name_the_reason_for_the_call(embedded_llm) -> None:
     named, first_words = [], []
     for call in CALLS:
         transcript = simsamu_transcript(call)
-        minutes = write_minutes(transcript, llm=llm)
+        minutes = write_minutes(transcript, llm=embedded_llm)
         print(call, repr(minutes.title), repr(minutes.summary))
         named.append(names_reason(call, f"{minutes.title}\n{minutes.summary}"))
         first_words.append(names_reason(call, " ".join(transcript.text.split()[:50])))

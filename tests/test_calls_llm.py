@@ -10,27 +10,24 @@ from typing import Any
 
 import pytest
 
-from greffier.assist.llm import load_llm
 from greffier.calls.extract import new_form, update
 from greffier.calls.form import SPECS
 from greffier.calls.live import LiveCall
 from greffier.calls.rules import clean
 from greffier.calls.simsamu import load_simsamu
-from greffier.config import get_settings
 from greffier.live.protocol import EndMessage, FinalMessage
 from tests.conftest import eval_file
 from tests.test_calls_live import COMA
 
 
 @pytest.mark.timeout(1800)  # one model call: 11 min on two shared, busy cores
-def test_the_model_adds_only_grounded_values_without_delaying_the_rules() -> None:
-    llm = load_llm(get_settings().model_copy(update={"llm_backend": "embedded", "llm_url": None}))
+def test_the_model_adds_only_grounded_values_without_delaying_the_rules(embedded_llm) -> None:
     asked: list[list[dict[str, str]]] = []
     replies: list[dict[str, Any]] = []
 
     def complete(messages: list[dict[str, str]], schema: dict[str, Any]) -> dict[str, Any]:
         asked.append(messages)
-        replies.append(llm.complete_json(messages, schema))
+        replies.append(embedded_llm.complete_json(messages, schema))
         return replies[-1]
 
     transcript = load_simsamu(eval_file(COMA))
