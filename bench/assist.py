@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench._assist_data import (
+    BenchQuestion,
     ReferenceAction,
     elitr_actions,
     elitr_meetings,
@@ -40,7 +41,7 @@ from greffier.assist.grounding import content_words, normalize
 from greffier.assist.llm import LLM, load_llm
 from greffier.assist.minutes import extractive_minutes, write_minutes
 from greffier.assist.qa import PassageIndex, ask
-from greffier.assist.types import ActionItem, GroundingReport, Minutes
+from greffier.assist.types import ActionItem, Answer, GroundingReport, Minutes
 from greffier.config import get_settings
 from greffier.transcript import Transcript
 
@@ -261,6 +262,26 @@ def elitr(llm: LLM, meetings: list[str], totals: Totals) -> None:
         )
 
 
+@dataclass(frozen=True)
+class QuestionScore:
+    """One ELITR-Bench question asked of its meeting."""
+
+    answer: Answer
+    correct: bool
+    """found, and right by the proxy judge (`answer_correct`)"""
+    retrieved: bool
+    """the baseline: the passages shown to the model hold the answer"""
+
+
+def score_question(q: BenchQuestion, transcript: Transcript, llm: LLM, index: PassageIndex) -> QuestionScore:
+    answer = ask(transcript, q.question, llm=llm, index=index)
+    return QuestionScore(
+        answer,
+        answer.found and answer_correct(answer.answer, q.answer),
+        answer_correct(" ".join(p.text for p in answer.passages), q.answer),
+    )
+
+
 def questions(llm: LLM, per_meeting: int | None) -> None:
     asked = correct = retrieved = not_said = 0
     by_meeting: dict[str, list] = {}
@@ -272,17 +293,15 @@ def questions(llm: LLM, per_meeting: int | None) -> None:
         transcript = elitr_transcript(meeting)
         index = PassageIndex.build(transcript)
         for q in by_meeting.get(meeting, [])[:per_meeting]:
-            answer = ask(transcript, q.question, llm=llm, index=index)
-            ok = answer.found and answer_correct(answer.answer, q.answer)
-            hit = answer_correct(" ".join(p.text for p in answer.passages), q.answer)
+            score = score_question(q, transcript, llm, index)
             asked += 1
-            correct += ok
-            retrieved += hit
-            not_said += not answer.found
+            correct += score.correct
+            retrieved += score.retrieved
+            not_said += not score.answer.found
             print(
-                f"  {'OK' if ok else '--'} {'R' if hit else ' '} {q.kind:7} {q.position} {q.question[:50]!r} "
-                "-> "
-                f"{answer.answer[:80]!r} (gold {q.answer[:60]!r})",
+                f"  {'OK' if score.correct else '--'} {'R' if score.retrieved else ' '} {q.kind:7} "
+                f"{q.position} {q.question[:50]!r} -> "
+                f"{score.answer.answer[:80]!r} (gold {q.answer[:60]!r})",
                 flush=True,
             )
     if asked:
