@@ -1,0 +1,44 @@
+"""The grammar checked on the best token first (`GrammarFirstToken`) writes what llama-cpp-python's
+grammar-constrained decoding writes, token for token, with the real packaged model and the minutes'
+real schema (every quotable sentence of the call an alternative)."""
+
+from __future__ import annotations
+
+import json
+
+from llama_cpp import LogitsProcessorList
+from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+
+from bench._assist_data import simsamu_transcript
+from greffier.assist.chunks import constrained_schema, format_script, quotable
+from greffier.assist.grammar import GrammarFirstToken
+from greffier.assist.grounding import MIN_QUOTE_WORDS
+from greffier.assist.llm import REPEAT_PENALTY
+from greffier.assist.minutes import PieceOut
+from greffier.assist.prompts import FRENCH, user_message
+from greffier.assist.types import speaker_names
+
+
+def test_grammar_first_writes_what_the_full_grammar_writes(embedded_llm) -> None:
+    llama = embedded_llm._llama
+    call = simsamu_transcript("dj_mai_sdf_coma")
+    segments = list(call.segments)
+    gbnf = json_schema_to_gbnf(json.dumps(constrained_schema(PieceOut, quotable(segments, MIN_QUOTE_WORDS))))
+    script = format_script(segments, speaker_names(call))
+    messages = [
+        {"role": "system", "content": FRENCH.system},
+        {"role": "user", "content": user_message(FRENCH, script, FRENCH.piece.format(part=""))},
+    ]
+
+    def write(**how) -> str:
+        llama.reset()  # no reuse of the last prompt's cache: both decodings read the prompt alike
+        out = llama.create_chat_completion(messages=messages, temperature=0.0, max_tokens=160, **how)
+        return out["choices"][0]["message"]["content"]
+
+    full = write(grammar=LlamaGrammar.from_string(gbnf, verbose=False), repeat_penalty=REPEAT_PENALTY)
+    first = GrammarFirstToken(llama, gbnf, "root", REPEAT_PENALTY, llama.last_n_tokens_size)
+    fast = write(logits_processor=LogitsProcessorList([first]), repeat_penalty=1.0)
+    assert fast == full
+    assert full.startswith("{") and len(full) > 200
+    # the grammar had to be applied to the whole vocabulary at a few steps only
+    assert first.steps > 100 and 0 < first.rejected < first.steps / 4
