@@ -10,25 +10,19 @@ from llama_cpp import LogitsProcessorList
 from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
 from bench._assist_data import simsamu_transcript
-from greffier.assist.chunks import constrained_schema, format_script, quotable
 from greffier.assist.grammar import GrammarFirstToken
-from greffier.assist.grounding import MIN_QUOTE_WORDS
 from greffier.assist.llm import REPEAT_PENALTY
-from greffier.assist.minutes import PieceOut
-from greffier.assist.prompts import FRENCH, user_message
+from greffier.assist.minutes import piece_request
+from greffier.assist.prompts import FRENCH
 from greffier.assist.types import speaker_names
 
 
 def test_grammar_first_writes_what_the_full_grammar_writes(embedded_llm) -> None:
     llama = embedded_llm._llama
     call = simsamu_transcript("dj_mai_sdf_coma")
-    segments = list(call.segments)
-    gbnf = json_schema_to_gbnf(json.dumps(constrained_schema(PieceOut, quotable(segments, MIN_QUOTE_WORDS))))
-    script = format_script(segments, speaker_names(call))
-    messages = [
-        {"role": "system", "content": FRENCH.system},
-        {"role": "user", "content": user_message(FRENCH, script, FRENCH.piece.format(part=""))},
-    ]
+    user, schema = piece_request(list(call.segments), speaker_names(call), "fr")
+    gbnf = json_schema_to_gbnf(json.dumps(schema))
+    messages = [{"role": "system", "content": FRENCH.system}, {"role": "user", "content": user}]
 
     def write(**how) -> str:
         llama.reset()  # no reuse of the last prompt's cache: both decodings read the prompt alike

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -98,6 +99,17 @@ def write_minutes(
         return extractive_minutes(transcript, language, settings, notice=str(exc), progress=progress)
 
 
+def piece_request(
+    piece: Sequence[Segment], names: dict[str, str], language: str, n: int = 0, total: int = 1
+) -> tuple[str, dict[str, Any]]:
+    """What the model is asked for piece `n` of `total`: the user message, and the JSON schema of
+    `PieceOut` whose quotes can only be the piece's quotable sentences."""
+    prompts = prompts_for(language)
+    part = prompts.part.format(n=n + 1, total=total) if total > 1 else ""
+    user = user_message(prompts, chunks.format_script(piece, names), prompts.piece.format(part=part))
+    return user, chunks.constrained_schema(PieceOut, chunks.quotable(piece, MIN_QUOTE_WORDS))
+
+
 def _llm_minutes(
     transcript: Transcript, llm: LLM, language: str, settings: Settings, progress: ProgressCallback
 ) -> Minutes:
@@ -121,9 +133,7 @@ def _llm_minutes(
     progress("minutes: reading", 0.0)
     prompts = prompts_for(language)
     for n, piece in enumerate(pieces):
-        part = prompts.part.format(n=n + 1, total=len(pieces)) if len(pieces) > 1 else ""
-        user = user_message(prompts, chunks.format_script(piece, names), prompts.piece.format(part=part))
-        constrained = chunks.constrained_schema(PieceOut, chunks.quotable(piece, MIN_QUOTE_WORDS))
+        user, constrained = piece_request(piece, names, language, n, len(pieces))
         try:
             out = llm.complete(prompts.system, user, PieceOut, 1800, constrained)
         except LLMOutputError as exc:
