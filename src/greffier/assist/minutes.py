@@ -60,7 +60,9 @@ class TopicOut(BaseModel):
 class PieceOut(BaseModel):
     title: str = Field(max_length=100)
     summary: str = Field(max_length=600)
-    topics: list[TopicOut] = Field(max_length=4)
+    topics: list[TopicOut] = Field(min_length=1, max_length=4)
+    """At least one: every piece is about something (left free, the 1.5B model sometimes wrote none
+    for a one-speaker story that it summarised well)."""
     decisions: list[ClaimOut] = Field(max_length=5)
     action_items: list[ActionOut] = Field(max_length=6)
     open_questions: list[ClaimOut] = Field(max_length=4)
