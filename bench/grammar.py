@@ -32,11 +32,11 @@ MAX_TOKENS = 1800
 
 
 def main() -> None:
-    llm = embedded_llm(get_settings())
+    settings = get_settings()
+    llm = embedded_llm(settings)
     llama = llm._llama
     transcript = elitr_transcript(MEETING)
     names = speaker_names(transcript)
-    settings = get_settings()
     pieces = chunks.split(
         list(transcript.segments),
         settings.llm_chunk_tokens,
@@ -53,7 +53,7 @@ def main() -> None:
         return dict(grammar=grammar, repeat_penalty=REPEAT_PENALTY)
 
     def first() -> dict:
-        processor = GrammarFirstToken(llama, gbnf, "root", REPEAT_PENALTY, llama.last_n_tokens_size)
+        processor = GrammarFirstToken.for_json_schema(llama, schema, REPEAT_PENALTY)
         return dict(logits_processor=LogitsProcessorList([processor]), repeat_penalty=1.0)
 
     best: dict[str, tuple[float, int, str]] = {}

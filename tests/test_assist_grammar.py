@@ -30,7 +30,7 @@ def test_grammar_first_writes_what_the_full_grammar_writes(embedded_llm) -> None
         return out["choices"][0]["message"]["content"]
 
     full = write(grammar=LlamaGrammar.from_string(gbnf, verbose=False), repeat_penalty=REPEAT_PENALTY)
-    first = GrammarFirstToken(llama, gbnf, "root", REPEAT_PENALTY, llama.last_n_tokens_size)
+    first = GrammarFirstToken.for_json_schema(llama, schema, REPEAT_PENALTY)
     fast = write(logits_processor=LogitsProcessorList([first]), repeat_penalty=1.0)
     assert fast == full
     assert full.startswith("{") and len(full) > 200

@@ -12,6 +12,7 @@ the penalty is kept when the grammar admits it, else the best of those the gramm
 from __future__ import annotations
 
 import ctypes
+import json
 from typing import Any
 
 import llama_cpp
@@ -41,6 +42,17 @@ class GrammarFirstToken:
         self._all = (llama_cpp.llama_token_data * llama.n_vocab())()
         self._all_view = np.frombuffer(self._all, dtype=TOKEN_DATA)
         self._all_view["id"] = np.arange(len(self._all_view), dtype=np.intc)
+
+    @classmethod
+    def for_json_schema(
+        cls, llama: Any, json_schema: dict[str, Any], repeat_penalty: float
+    ) -> GrammarFirstToken:
+        """The processor for output that follows `json_schema` (llama-cpp-python's own converter),
+        with llama-cpp-python's repetition window."""
+        from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+        gbnf = json_schema_to_gbnf(json.dumps(json_schema))
+        return cls(llama, gbnf, "root", repeat_penalty, llama.last_n_tokens_size)
 
     def __del__(self) -> None:
         if getattr(self, "_sampler", None):
