@@ -101,6 +101,13 @@ class Settings(BaseSettings):
     llm_chunk_tokens: int = Field(
         3000, ge=500, description="transcript tokens read per step for long meetings"
     )
+    llm_parallel: int = Field(
+        4,
+        ge=1,
+        le=16,
+        description="pieces of a long meeting decoded side by side (embedded model: one KV cache of "
+        "llm_context tokens each; server: requests at a time)",
+    )
 
     # open-data export
     dataset_ner_model: str = Field(

@@ -15,6 +15,8 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,6 +97,18 @@ class LLM(Protocol):
         that exist (`enum`)."""
         ...
 
+    def complete_all(
+        self,
+        system: str,
+        requests: Sequence[tuple[str, dict[str, Any]]],
+        schema: type[T],
+        max_tokens: int,
+        done: Callable[[int], None] | None = None,
+    ) -> list[T | LLMOutputError]:
+        """`complete` for each `(user, json_schema)`, side by side where the backend can (the map
+        step of long minutes); each answer, or the error it gave. `done(index)` as each one ends."""
+        ...
+
     def complete_json(
         self, messages: Messages, json_schema: dict[str, Any], max_tokens: int = 1024
     ) -> dict[str, Any]:
@@ -105,7 +119,8 @@ class LLM(Protocol):
 
 
 class _ChatJSON:
-    """`complete` and `complete_json` on top of one backend call, `_chat(messages, schema, max_tokens)`."""
+    """`complete`, `complete_all` and `complete_json` on top of the backend's calls:
+    `_chat(messages, schema, max_tokens)`, and `_chat_all` for several chats side by side."""
 
     name: str
     usage: Usage
@@ -114,6 +129,19 @@ class _ChatJSON:
         self, messages: Messages, json_schema: dict[str, Any], max_tokens: int
     ) -> tuple[str, str | None]:
         raise NotImplementedError
+
+    def _chat_all(
+        self,
+        chats: list[tuple[Messages, dict[str, Any]]],
+        max_tokens: int,
+        done: Callable[[int], None] | None,
+    ) -> list[tuple[str, str | None]]:
+        answers = []
+        for index, (messages, json_schema) in enumerate(chats):
+            answers.append(self._chat(messages, json_schema, max_tokens))
+            if done:
+                done(index)
+        return answers
 
     def complete(
         self,
@@ -125,10 +153,26 @@ class _ChatJSON:
     ) -> T:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         content, finish = self._chat(messages, json_schema or schema.model_json_schema(), max_tokens)
-        try:
-            return schema.model_validate_json(_json_text(content))
-        except ValidationError as exc:
-            raise _output_error(schema.__name__, exc.errors()[0]["msg"], finish) from exc
+        answer = _validated(schema, content, finish)
+        if isinstance(answer, LLMOutputError):
+            raise answer
+        return answer
+
+    def complete_all(
+        self,
+        system: str,
+        requests: Sequence[tuple[str, dict[str, Any]]],
+        schema: type[T],
+        max_tokens: int,
+        done: Callable[[int], None] | None = None,
+    ) -> list[T | LLMOutputError]:
+        chats = [
+            ([{"role": "system", "content": system}, {"role": "user", "content": user}], json_schema)
+            for user, json_schema in requests
+        ]
+        return [
+            _validated(schema, content, finish) for content, finish in self._chat_all(chats, max_tokens, done)
+        ]
 
     def complete_json(
         self, messages: Messages, json_schema: dict[str, Any], max_tokens: int = 1024
@@ -141,6 +185,13 @@ class _ChatJSON:
         if not isinstance(data, dict):
             raise _output_error("JSON", "not an object", finish)
         return data
+
+
+def _validated(schema: type[T], content: str, finish: str | None) -> T | LLMOutputError:
+    try:
+        return schema.model_validate_json(_json_text(content))
+    except ValidationError as exc:
+        return _output_error(schema.__name__, exc.errors()[0]["msg"], finish)
 
 
 def _json_text(content: str) -> str:
@@ -158,34 +209,33 @@ def _output_error(what: str, why: str, finish_reason: str | None) -> LLMOutputEr
 
 
 # -- embedded llama.cpp ------------------------------------------------------------------------
-def _json_constraint(llama: Any, json_schema: dict[str, Any]) -> Any:
-    """Logits processors that hold the output to the schema, the grammar checked on the best token
-    first (`GrammarFirstToken`). (Forbidding the optional spaces would save ~15 % of the tokens, but
-    the model then answered "," where it had answered "les pompiers".)"""
-    from llama_cpp import LogitsProcessorList
-
-    from greffier.assist.grammar import GrammarFirstToken
-
-    return LogitsProcessorList([GrammarFirstToken.for_json_schema(llama, json_schema, REPEAT_PENALTY)])
-
-
 @lru_cache(maxsize=2)
-def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
+def _load_llama(path: str, n_ctx: int, n_threads: int, sequences: int) -> Any:
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False)
+    from greffier.assist.decoding import open_sequences
+
+    llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False)
+    open_sequences(llama, sequences)
+    return llama
 
 
 class LlamaCppLLM(_ChatJSON):
-    """The GGUF run in this process. Calls are serialised: one llama.cpp context is not re-entrant."""
+    """The GGUF run in this process, decoded greedily within the JSON schema's grammar
+    (`decoding.JSONDecoder`). Calls are serialised: one llama.cpp context is not re-entrant.
+    (Forbidding the grammar's optional spaces would save ~15 % of the tokens, but the model then
+    answered "," where it had answered "les pompiers".)"""
 
     _lock = threading.Lock()
 
-    def __init__(self, model_path: Path, *, context_tokens: int, threads: int) -> None:
+    def __init__(self, model_path: Path, *, context_tokens: int, threads: int, parallel: int) -> None:
+        from greffier.assist.decoding import JSONDecoder
+
         self.name = f"llama.cpp/{model_path.name}"
         self.context_tokens = context_tokens
         self.usage = Usage()
-        self._llama = _load_llama(str(model_path), context_tokens, threads)
+        self._llama = _load_llama(str(model_path), context_tokens, threads, parallel)
+        self._decoder = JSONDecoder(self._llama, REPEAT_PENALTY)
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -193,19 +243,21 @@ class LlamaCppLLM(_ChatJSON):
     def _chat(
         self, messages: Messages, json_schema: dict[str, Any], max_tokens: int
     ) -> tuple[str, str | None]:
+        return self._chat_all([(messages, json_schema)], max_tokens, None)[0]
+
+    def _chat_all(
+        self,
+        chats: list[tuple[Messages, dict[str, Any]]],
+        max_tokens: int,
+        done: Callable[[int], None] | None,
+    ) -> list[tuple[str, str | None]]:
         with self._lock:
             started = time.perf_counter()
-            out = self._llama.create_chat_completion(
-                messages=messages,
-                logits_processor=_json_constraint(self._llama, json_schema),
-                temperature=0.0,
-                repeat_penalty=1.0,  # applied by the grammar's processor, before the grammar
-                max_tokens=max_tokens,
-            )
+            outs = self._decoder.complete_all(chats, max_tokens, done)
             elapsed = time.perf_counter() - started
-        self.usage.add(out["usage"]["prompt_tokens"], out["usage"]["completion_tokens"], elapsed)
-        choice = out["choices"][0]
-        return choice["message"]["content"] or "", choice.get("finish_reason")
+        for out in outs:
+            self.usage.add(out.prompt_tokens, out.completion_tokens, elapsed / len(outs))
+        return [(out.text, out.finish_reason) for out in outs]
 
 
 def embedded_llm(settings: Settings) -> LlamaCppLLM:
@@ -227,7 +279,9 @@ def embedded_llm(settings: Settings) -> LlamaCppLLM:
             path = ensure_model_file(EMBEDDED_MODEL, settings)
         except ModelError as exc:
             raise LLMUnavailable(f"no LLM: {exc.problem}", exc.fix) from exc
-    return LlamaCppLLM(path, context_tokens=settings.llm_context, threads=settings.threads)
+    return LlamaCppLLM(
+        path, context_tokens=settings.llm_context, threads=settings.threads, parallel=settings.llm_parallel
+    )
 
 
 # -- OpenAI-compatible server ------------------------------------------------------------------
@@ -239,11 +293,21 @@ class OpenAICompatibleLLM(_ChatJSON):
     """`POST {url}/chat/completions` with a JSON-schema response format."""
 
     def __init__(
-        self, url: str, model: str, api_key: str | None, *, timeout: float, retries: int, context_tokens: int
+        self,
+        url: str,
+        model: str,
+        api_key: str | None,
+        *,
+        timeout: float,
+        retries: int,
+        context_tokens: int,
+        parallel: int = 1,
     ) -> None:
         import httpx
 
         self.name = f"{model}@{url}"
+        self.parallel = parallel
+        self._usage_lock = threading.Lock()
         self.url = url.rstrip("/")
         self.model = model
         self.context_tokens = context_tokens
@@ -321,11 +385,31 @@ class OpenAICompatibleLLM(_ChatJSON):
         started = time.perf_counter()
         data = self._post(payload)
         usage = data.get("usage") or {}
-        self.usage.add(
-            usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), time.perf_counter() - started
-        )
+        with self._usage_lock:
+            self.usage.add(
+                usage.get("prompt_tokens", 0),
+                usage.get("completion_tokens", 0),
+                time.perf_counter() - started,
+            )
         choice = data["choices"][0]
         return choice["message"].get("content") or "", choice.get("finish_reason")
+
+    def _chat_all(
+        self,
+        chats: list[tuple[Messages, dict[str, Any]]],
+        max_tokens: int,
+        done: Callable[[int], None] | None,
+    ) -> list[tuple[str, str | None]]:
+        """`parallel` requests at a time (a server such as vLLM batches them)."""
+
+        def one(index: int) -> tuple[str, str | None]:
+            answer = self._chat(*chats[index], max_tokens)
+            if done:
+                done(index)
+            return answer
+
+        with ThreadPoolExecutor(max(1, self.parallel), thread_name_prefix="llm-request") as pool:
+            return list(pool.map(one, range(len(chats))))
 
 
 def load_llm(settings: Settings | None = None) -> LLM:
@@ -350,5 +434,6 @@ def load_llm(settings: Settings | None = None) -> LLM:
             timeout=settings.llm_timeout,
             retries=settings.llm_retries,
             context_tokens=settings.llm_context,
+            parallel=settings.llm_parallel,
         )
     return embedded_llm(settings)

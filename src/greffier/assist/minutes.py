@@ -4,7 +4,8 @@
 pieces that fit its context (cut where the topic shifts); from each piece the model extracts
 claims, each with the transcript sentence it comes from as a quote (the JSON schema only admits
 sentences that exist, so a grammar-constrained model cannot invent one; others are checked). Every
-claim is grounded against the piece (`grounding.Grounder`) and dropped when it fails; then pieces
+claim is grounded against the piece (`grounding.Grounder`) and dropped when it fails (the pieces
+are read side by side where the backend can: `LLM.complete_all`); then pieces
 are merged: near-duplicate claims (sentence embeddings) fused, and for several pieces one more call
 writes the title and summary from the pieces' summaries (map-reduce). Without a model, the minutes
 hold an extractive summary (key passages) and say why.
@@ -134,13 +135,23 @@ def _llm_minutes(
     started = time.perf_counter()
     progress("minutes: reading", 0.0)
     prompts = prompts_for(language)
-    for n, piece in enumerate(pieces):
-        user, constrained = piece_request(piece, names, language, n, len(pieces))
-        try:
-            out = llm.complete(prompts.system, user, PieceOut, 1800, constrained)
-        except LLMOutputError as exc:
-            failures.append(f"part {n + 1}: {exc.problem}")
-            progress("minutes: reading", (n + 1) / len(pieces))
+    finished = 0
+
+    def piece_done(_: int) -> None:
+        nonlocal finished
+        finished += 1
+        progress("minutes: reading", finished / len(pieces))
+
+    answers = llm.complete_all(
+        prompts.system,
+        [piece_request(piece, names, language, n, len(pieces)) for n, piece in enumerate(pieces)],
+        PieceOut,
+        1800,
+        piece_done,
+    )
+    for n, (piece, out) in enumerate(zip(pieces, answers, strict=True)):
+        if isinstance(out, LLMOutputError):
+            failures.append(f"part {n + 1}: {out.problem}")
             continue
         outs.append(out)
         grounder = Grounder(transcript, piece)
@@ -152,7 +163,6 @@ def _llm_minutes(
             for o in out.action_items
             if (a := grounder.action(o.task, o.owner, o.due, o.quote, ledger)) is not None
         ]
-        progress("minutes: reading", (n + 1) / len(pieces))
     timings["reading"] = time.perf_counter() - started
     if not outs:
         raise LLMUnavailable(
