@@ -32,7 +32,7 @@ def reference_turns(ref: DiarizationReference) -> list[tuple[float, float]]:
     """The reference's speaker turns, in time order (overlapping turns cut at the next start)."""
     turns = sorted(
         (float(f[3]), float(f[3]) + float(f[4]))
-        for f in (line.split() for line in ref.rttm.read_text(encoding="utf-8").splitlines())
+        for f in (line.split() for line in ref.rttm.splitlines())
         if f and f[0] == "SPEAKER"
     )
     return [(start, end) for start, end in turns if end > start]

@@ -1,10 +1,11 @@
 """Speaker-diarization references of ../shared/eval and their scores: DER (pyannote.metrics, collar
 0.25 s, the UEM where one is given) on the transcript's RTTM export, and cpWER (meeteval) on its
-speaker-attributed text, both with the text normalisation of every other WER here."""
+speaker-attributed text, both with the text normalisation of every other WER here. Each reference
+comes as given or audited against its audio (bench/common/reference_audit.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.common.references import EVAL
@@ -21,32 +22,41 @@ class DiarizationReference:
     """The file id used in the RTTM/STM references."""
     audio: Path
     language: str
-    rttm: Path
-    stm: Path
-    uem: Path | None
+    rttm: str
+    """The reference turns (RTTM text)."""
+    stm: str
+    uem: str | None
 
 
-def references() -> list[DiarizationReference]:
-    """ssak edf8k (2 speakers, 8 kHz phone call), ssak tcof2channels (3), pyannote sample (2)."""
-    ssak = EVAL / "linto-ssak"
-    out = [
-        DiarizationReference(
-            name,
-            ssak / "tests/data/audio" / audio,
-            "fr",
-            ssak / "DERIVED" / f"{name}.rttm",
-            ssak / "DERIVED" / f"{name}.stm",
-            ssak / "DERIVED" / f"{name}.uem",
-        )
-        for name, audio in (("edf8k", "edf8k.mp3"), ("tcof2channels", "tcof2channels.wav"))
-    ]
-    pyannote = EVAL / "pyannote-sample"
-    out.append(
-        DiarizationReference(
-            "sample", pyannote / "sample.wav", "en", pyannote / "sample.rttm", pyannote / "sample.stm", None
-        )
+def _reference(name: str, audio: Path, language: str, folder: Path, with_uem: bool) -> DiarizationReference:
+    def text(suffix: str) -> str:
+        return (folder / f"{name}.{suffix}").read_text(encoding="utf-8")
+
+    return DiarizationReference(
+        name, audio, language, text("rttm"), text("stm"), text("uem") if with_uem else None
     )
-    return out
+
+
+def references(*, audited: bool = False) -> list[DiarizationReference]:
+    """ssak edf8k (2 speakers, 8 kHz phone call), ssak tcof2channels (3), pyannote sample (2); with
+    `audited`, their turns relabelled and cut where the audio contradicts them (reference_audit)."""
+    ssak, pyannote = EVAL / "linto-ssak", EVAL / "pyannote-sample"
+    out = [
+        _reference("edf8k", ssak / "tests/data/audio/edf8k.mp3", "fr", ssak / "DERIVED", True),
+        _reference(
+            "tcof2channels", ssak / "tests/data/audio/tcof2channels.wav", "fr", ssak / "DERIVED", True
+        ),
+        _reference("sample", pyannote / "sample.wav", "en", pyannote, False),
+    ]
+    if not audited:
+        return out
+    from bench.common.reference_audit import audited_rttm, audited_stm
+    from greffier.audio import load_audio
+
+    return [
+        replace(ref, rttm=audited_rttm(ref.rttm, load_audio(ref.audio)), stm=audited_stm(ref.stm))
+        for ref in out
+    ]
 
 
 @dataclass(frozen=True)
@@ -87,15 +97,11 @@ def der(ref: DiarizationReference, transcript: Transcript) -> DerScore:
     from pyannote.core import Segment, Timeline
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    reference = _annotation(ref.rttm.read_text(encoding="utf-8"))
+    reference = _annotation(ref.rttm)
     hypothesis = _annotation(str(render(transcript, "rttm")))
     if ref.uem is not None:
         uem = Timeline(
-            [
-                Segment(float(f[2]), float(f[3]))
-                for f in (line.split() for line in ref.uem.read_text().splitlines())
-                if f
-            ]
+            [Segment(float(f[2]), float(f[3])) for f in (line.split() for line in ref.uem.splitlines()) if f]
         )
     else:
         uem = Timeline([Segment(0.0, max(transcript.duration, reference.get_timeline().extent().end))])
@@ -124,7 +130,7 @@ def cpwer(ref: DiarizationReference, transcript: Transcript) -> CpWer:
     from meeteval.io import STM, SegLST
 
     reference = (
-        STM.load(ref.stm).to_seglst().map(lambda s: {**s, "words": normalise(s["words"], ref.language)})
+        STM.parse(ref.stm).to_seglst().map(lambda s: {**s, "words": normalise(s["words"], ref.language)})
     )
     hypothesis = SegLST(
         [
