@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common.diarization import CpWer, DerScore, cpwer, der, references
+from bench.common.diarization import CpWer, DerScore, cpwer, der, references, rttm_turns
 from greffier.audio import PcmBuffer
 from greffier.config import get_settings
 from greffier.diarize import DiarizeOptions, diarize
@@ -46,10 +46,6 @@ def _pipeline_audio(path: Path) -> np.ndarray:
     there, against 36.3 % for the product)."""
     pcm = PcmBuffer.decode(path)
     return pcm.read(0, pcm.num_samples)
-
-
-def _true_count(rttm_text: str) -> int:
-    return len({line.split()[7] for line in rttm_text.splitlines() if line.startswith("SPEAKER")})
 
 
 def main() -> None:
@@ -78,7 +74,7 @@ def main() -> None:
         auto = diarize(audio, transcript, DiarizeOptions())
         diar = time.perf_counter() - start
         asr_seconds, diar_seconds = asr_seconds + asr, diar_seconds + diar
-        count = _true_count(ref.rttm)
+        count = len({turn.speaker for turn in rttm_turns(ref.rttm)})
         results = {
             "auto": auto,
             "oracle": diarize(audio, transcript, DiarizeOptions(num_speakers=count)),

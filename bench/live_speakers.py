@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from bench.common.diarization import DerScore, DiarizationReference, der, references
+from bench.common.diarization import DerScore, DiarizationReference, der, references, rttm_turns
 from bench.common.references import EVAL
 from greffier.audio import SAMPLE_RATE, load_audio
 from greffier.config import get_settings
@@ -30,11 +30,7 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
 
 def reference_turns(ref: DiarizationReference) -> list[tuple[float, float]]:
     """The reference's speaker turns, in time order (overlapping turns cut at the next start)."""
-    turns = sorted(
-        (float(f[3]), float(f[3]) + float(f[4]))
-        for f in (line.split() for line in ref.rttm.splitlines())
-        if f and f[0] == "SPEAKER"
-    )
+    turns = sorted((turn.start, turn.end) for turn in rttm_turns(ref.rttm))
     return [(start, end) for start, end in turns if end > start]
 
 

@@ -7,14 +7,8 @@ from statistics import median
 
 import numpy as np
 
-from bench.common.diarization import references
-from bench.common.reference_audit import (
-    LABEL_FIXES,
-    audited_rttm,
-    median_pitch,
-    rttm_turns,
-    silences,
-)
+from bench.common.diarization import references, rttm_turns
+from bench.common.reference_audit import LABEL_FIXES, audited_rttm, median_pitch, silences
 from greffier.audio import SAMPLE_RATE, load_audio
 
 EDF = next(r for r in references() if r.name == "edf8k")

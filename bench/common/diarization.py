@@ -28,6 +28,24 @@ class DiarizationReference:
     uem: str | None
 
 
+@dataclass(frozen=True)
+class RttmTurn:
+    recording: str
+    start: float
+    end: float
+    speaker: str
+
+
+def rttm_turns(text: str) -> list[RttmTurn]:
+    """The SPEAKER lines of an RTTM text."""
+    out = []
+    for fields in (line.split() for line in text.splitlines()):
+        if fields and fields[0] == "SPEAKER":
+            start = float(fields[3])
+            out.append(RttmTurn(fields[1], start, start + float(fields[4]), fields[7]))
+    return out
+
+
 def _reference(name: str, audio: Path, language: str, folder: Path, with_uem: bool) -> DiarizationReference:
     def text(suffix: str) -> str:
         return (folder / f"{name}.{suffix}").read_text(encoding="utf-8")
@@ -84,11 +102,8 @@ def _annotation(rttm_text: str):
     from pyannote.core import Annotation, Segment
 
     annotation = Annotation()
-    for i, line in enumerate(rttm_text.splitlines()):
-        fields = line.split()
-        if fields and fields[0] == "SPEAKER":
-            start, duration = float(fields[3]), float(fields[4])
-            annotation[Segment(start, start + duration), i] = fields[7]
+    for i, turn in enumerate(rttm_turns(rttm_text)):
+        annotation[Segment(turn.start, turn.end), i] = turn.speaker
     return annotation
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.common.diarization import RttmTurn, rttm_turns
 from greffier.audio import SAMPLE_RATE
 
 SILENCE_DBFS = -60.0
@@ -29,14 +30,6 @@ MIN_PAUSE_S = 0.3
 PITCH_FLOOR_HZ, PITCH_CEILING_HZ = 60.0, 500.0
 MIN_PITCHED_S = 0.2
 """A turn with less voiced speech than this has no pitch worth comparing."""
-
-
-@dataclass(frozen=True)
-class RttmTurn:
-    recording: str
-    start: float
-    end: float
-    speaker: str
 
 
 @dataclass(frozen=True)
@@ -66,15 +59,6 @@ LABEL_FIXES = (
         "the caller's previous words ('ah ça y est vous m'entendez') again, in the caller's voice",
     ),
 )
-
-
-def rttm_turns(text: str) -> list[RttmTurn]:
-    out = []
-    for fields in (line.split() for line in text.splitlines()):
-        if fields and fields[0] == "SPEAKER":
-            start = float(fields[3])
-            out.append(RttmTurn(fields[1], start, start + float(fields[4]), fields[7]))
-    return out
 
 
 def rttm_text(turns: list[RttmTurn]) -> str:
