@@ -7,7 +7,7 @@ from statistics import median
 
 import numpy as np
 
-from bench.common.diarization import references, rttm_turns
+from bench.common.diarization import references, rttm_der, rttm_turns
 from bench.common.reference_audit import LABEL_FIXES, audited_rttm, median_pitch, silences
 from greffier.audio import SAMPLE_RATE, load_audio
 
@@ -52,3 +52,15 @@ def test_silences_are_the_quiet_stretches_of_at_least_the_minimum_pause():
     turn = f"SPEAKER x 1 0.000 {len(audio) / SAMPLE_RATE:.3f} <NA> <NA> a <NA> <NA>\n"
     pieces = [(round(t.start, 2), round(t.end, 2)) for t in rttm_turns(audited_rttm(turn, audio))]
     assert pieces == [(0.0, 1.0), (1.5, round(len(audio) / SAMPLE_RATE, 2))]
+
+
+def test_the_audited_reference_scored_on_the_given_one_differs_by_its_fixes_only():
+    assert rttm_der(EDF, EDF.rttm).rate == 0.0
+    floor = rttm_der(EDF, AUDITED["edf8k"].rttm)
+    relabelled = sum(
+        t.end - t.start for t in rttm_turns(EDF.rttm) if t.start in {f.start for f in LABEL_FIXES}
+    )
+    assert floor.false_alarm == 0.0  # the audit only removes or relabels speech
+    assert 5.0 < floor.missed < 15.0  # the silent pauses, less their collars
+    # the three relabelled turns, less their collars and the silent pauses cut out of them
+    assert relabelled - 4.0 < floor.confusion <= relabelled

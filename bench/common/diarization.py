@@ -109,17 +109,23 @@ def _annotation(rttm_text: str):
 
 def der(ref: DiarizationReference, transcript: Transcript) -> DerScore:
     """DER of the transcript's RTTM export against the reference turns."""
+    return rttm_der(ref, str(render(transcript, "rttm")), transcript.duration)
+
+
+def rttm_der(ref: DiarizationReference, hypothesis_rttm: str, duration: float = 0.0) -> DerScore:
+    """DER of hypothesis turns (RTTM text) against the reference turns, scored on the reference's UEM
+    (else from 0 to the end of the recording, `duration`, or of the last turn)."""
     from pyannote.core import Segment, Timeline
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     reference = _annotation(ref.rttm)
-    hypothesis = _annotation(str(render(transcript, "rttm")))
+    hypothesis = _annotation(hypothesis_rttm)
     if ref.uem is not None:
         uem = Timeline(
             [Segment(float(f[2]), float(f[3])) for f in (line.split() for line in ref.uem.splitlines()) if f]
         )
     else:
-        uem = Timeline([Segment(0.0, max(transcript.duration, reference.get_timeline().extent().end))])
+        uem = Timeline([Segment(0.0, max(duration, reference.get_timeline().extent().end))])
     detail = DiarizationErrorRate(collar=COLLAR, skip_overlap=False)(
         reference, hypothesis, uem=uem, detailed=True
     )
