@@ -147,7 +147,8 @@ def test_impossible_speaker_options_are_refused(kwargs):
     strict=True,
     reason="Whisper base drops Diane's first 'Hello?' (6.68 s; the speaker turns now cover it), and the "
     "1.5-s windows around Sheila's 'Hello?' (7.63 s) and 'Neither did I.' (9.84 s) hear mostly Diane: "
-    "both are labelled Diane (measured with the turns-based RTTM, VAD threshold 0.5); issue 3 stays open",
+    "both are labelled Diane (measured with the turns-based RTTM, VAD threshold 0.5); a known miss of "
+    "issue 3, which is blocked on its DER target",
 )
 def test_interjection_keeps_its_own_speaker():
     # sample.stm: Diane "Hello?" 6.68, Sheila "Hello?" 7.63, Diane "Oh, hello. I didn't know you were
