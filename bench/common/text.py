@@ -2,7 +2,7 @@
 
 Lower case; apostrophes unified and split off (d'avoir -> d' avoir); hyphens and punctuation to
 spaces; digits spelled out (num2words, in the transcript's language) since the human references
-spell numbers; annotation tags (<noise>), truncated words (j-) and hesitations (euh, hum…) removed
+spell numbers, ordinals too (5e, 1er, 3rd: cinquième, premier, third); annotation tags (<noise>), truncated words (j-) and hesitations (euh, hum…) removed
 from both sides, as they are not words the system is asked to write.
 """
 
@@ -35,6 +35,10 @@ HESITATIONS = {
 
 _TAG = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_ORDINAL = {
+    "fr": re.compile(r"\b(\d+)(?:e|è|ème|eme|er|re|ère|nd|nde)\b"),
+    "en": re.compile(r"\b(\d+)(?:st|nd|rd|th)\b"),
+}
 
 
 def _spell(match: re.Match[str], language: str) -> str:
@@ -49,6 +53,10 @@ def normalise(text: str, language: str = "fr") -> str:
     text = unicodedata.normalize("NFC", text).lower()
     text = _TAG.sub(" ", text)
     text = text.replace("’", "'").replace("`", "'")
+    if language in _ORDINAL:
+        text = _ORDINAL[language].sub(
+            lambda m: f" {num2words(int(m.group(1)), lang=language, to='ordinal')} ", text
+        )
     text = _NUMBER.sub(lambda m: _spell(m, language), text)
     text = text.replace("'", "' ")
     text = re.sub(r"\w+-(?=\s|$)", " ", text)  # truncated words: j- j- je

@@ -46,8 +46,12 @@ class StreamingOptions:
     """ISO code; None: detected on the first `detect_after` seconds of speech."""
     beam_size: int = 5
     min_chunk: float = 1.0
-    """Seconds of new audio that start the next decoding pass; at least twice as much as the last
-    pass took, so that a slow machine spends its time on the passes that give finals."""
+    """Seconds of new audio that start the next decoding pass; when `adaptive`, at least twice as
+    much as the last pass took, so that a slow machine spends its time on the passes that give finals."""
+    adaptive: bool = True
+    """Wait longer between passes when they take long (a live source: the recogniser keeps up with
+    real time). False for a file streamed faster than real time: every `min_chunk` of new audio starts
+    a pass, so the passes, and the transcript, are the same on any machine, busy or not."""
     silence: float = 0.5
     """A pause this long ends an utterance: its text is committed and sent as final."""
     trim_after: float = 15.0
@@ -242,7 +246,9 @@ class OnlineTranscriber:
         if self.urgent:
             return True
         decoded = self._last.until if self._last else self._offset
-        wait = max(self.options.min_chunk, 2 * self.stats.last_seconds)
+        wait = self.options.min_chunk
+        if self.options.adaptive:
+            wait = max(wait, 2 * self.stats.last_seconds)
         return self._vad.open_since is not None and self.received - decoded >= wait
 
     def step(self) -> list[Event]:

@@ -51,7 +51,7 @@ async def _stream(
         return await anext(frames, _END)
 
     hub = LiveHub(settings)
-    async with hub.stream(hub.options(language=language)) as stream:
+    async with hub.stream(hub.options(language=language, adaptive=realtime)) as stream:
         await run_stream(stream, receive, call.relay(printer), call.saver(None))
 
 

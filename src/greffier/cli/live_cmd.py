@@ -156,5 +156,7 @@ async def _live(
         return await anext(frames, _END)
 
     hub = LiveHub(settings)
-    async with hub.stream(hub.options(language=language)) as stream:
+    # a file sent faster than real time is scheduled by its audio alone: the same output on any machine
+    adaptive = file is None or realtime
+    async with hub.stream(hub.options(language=language, adaptive=adaptive)) as stream:
         await run_stream(stream, receive, _Printer(as_json))

@@ -63,6 +63,11 @@ class LiveOptions:
     max_frame_bytes: int = 1 << 20
     max_step: float = 5.0
     """At most this much new audio per decoding pass (a client sending faster than real time)."""
+    adaptive: bool = True
+    """Each pass takes the audio that arrived while the last one ran (a live source: the recogniser
+    keeps up with real time). False, for a file sent faster than real time: the recogniser takes
+    `max_step` of audio at a time, and waits for it, and the passes are those the audio alone calls for
+    (`StreamingOptions.adaptive`): the same passes, and the same finals, on any machine, busy or not."""
     max_backlog: float = 60.0
     """Audio waiting for the recogniser beyond this: frames are no longer read (TCP slows the client)."""
     speakers: bool = True
@@ -196,6 +201,7 @@ class LiveStream:
                 beam_size=options.beam_size,
                 min_chunk=options.min_chunk,
                 silence=options.silence,
+                adaptive=options.adaptive,
             ),
         )
         self._speakers = (
@@ -311,6 +317,9 @@ class LiveStream:
             fed = 0
             while waiting and fed < max_step:
                 samples = waiting.popleft()
+                if len(samples) > max_step - fed:  # the rest waits for the next step
+                    waiting.appendleft(samples[max_step - fed :])
+                    samples = samples[: max_step - fed]
                 transcriber.feed(samples)
                 if self._speakers:
                     self._speakers.feed(samples)
@@ -318,14 +327,24 @@ class LiveStream:
                 with self._backlog_lock:
                     self._backlog -= len(samples)
 
+        def feed_step() -> None:
+            """`max_step` of audio, once it has arrived (or all that is left, once the input ended)."""
+            while not ended and sum(len(samples) for samples in waiting) < max_step:
+                take(block=True)
+            feed()
+
         try:
             while True:
-                take(block=not ended and not waiting and not transcriber.has_work())
-                feed()
+                if self.options.adaptive:
+                    take(block=not ended and not waiting and not transcriber.has_work())
+                    feed()
+                elif not transcriber.has_work():
+                    feed_step()
                 if transcriber.has_work():
                     with self._hub.gate.turn(urgent=transcriber.urgent):
-                        take(block=False)
-                        feed()
+                        if self.options.adaptive:
+                            take(block=False)
+                            feed()
                         events = transcriber.step()
                     self._post(events)  # outside the gate: labelling speakers holds no other stream up
                 elif ended and not waiting:
