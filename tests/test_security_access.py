@@ -6,16 +6,21 @@ the app in this process over real HTTP where a test must act at one precise mome
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 import uvicorn
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from conftest import eval_file
 from greffier.api.app import create_app
@@ -23,11 +28,15 @@ from greffier.config import Settings
 from greffier.jobs.tasks import STORE_HOOKS, JobContext
 from greffier.store.db import Database
 from greffier.store.models import Job, TranscriptVersion
-from servers import free_port, seed_account, upload, wait_for, wait_job
+from servers import Service, free_port, seed_account, service_env, upload, wait_for, wait_job
+from tests.test_live import SHORT as LIVE_SHORT
+from tests.test_live import pcm_frames
+from tests.test_live_ws import _messages
 
 PORTS = range(18800, 18900)
 SHORT = "sppas-samples/samples/samples-fra/AC track_0379.wav"  # 2.3 s, "Une classe entière qui a bien vu…"
 EMAIL, PASSWORD = "ana@acme.example", "correct horse battery"
+SESSION_HOURS = 0.001  # a sign-in lasts 3.6 s
 
 
 # -- item 3: no job writes for a meeting that no longer exists -------------------------------------------
@@ -121,3 +130,125 @@ def test_a_meeting_deleted_while_its_job_runs_stays_deleted(
                 assert session.scalar(sa.select(sa.func.count()).where(model.meeting_id == meeting_id)) == 0
     finally:
         db.dispose()
+
+
+# -- a real `greffier serve`, its sign-ins lasting 3.6 s -------------------------------------------------
+@dataclass
+class Server:
+    service: Service
+    data: Path
+    token: str
+
+    def ws_url(self, path: str, query: str = "") -> str:
+        return f"ws://127.0.0.1:{self.service.port}{path}?{query}"
+
+    def sign_in(self, password: str = PASSWORD, source: str | None = None, **headers: str) -> httpx.Response:
+        if source is not None:
+            headers["X-Forwarded-For"] = source
+        body = {"email": EMAIL, "password": password}
+        return httpx.post(f"{self.service.url}/api/session", json=body, headers=headers, timeout=60)
+
+    def meetings(self) -> int:
+        with self.service.client(self.token) as client:
+            return client.get("/api/meetings").json()["total"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data = tmp_path_factory.mktemp("access")
+    token = seed_account(data, "acme", EMAIL, PASSWORD)
+    service = Service(service_env(data, session_hours=SESSION_HOURS), data / "serve.log", ports=PORTS).start()
+    try:
+        yield Server(service, data, token)
+    finally:
+        service.stop()
+
+
+def _cookie(response: httpx.Response) -> dict[str, str]:
+    """The sign-in cookie as a header (the client's jar would drop it itself once expired)."""
+    assert response.status_code == 200, response.text
+    return {"Cookie": f"greffier_session={response.cookies['greffier_session']}"}
+
+
+# -- item 5: revocation and expiry are immediate, in every API process ----------------------------------
+def test_an_expired_sign_in_stops_working_at_once(server: Server) -> None:
+    response = server.sign_in()
+    cookie = _cookie(response)
+    expires = datetime.fromisoformat(response.json()["expires"])
+    me = f"{server.service.url}/api/session"
+    assert httpx.get(me, headers=cookie).status_code == 200  # checked once, while valid
+    time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.5)
+    expired = httpx.get(me, headers=cookie)
+    assert expired.status_code == 401 and "sign in again" in expired.json()["error"]["fix"]
+
+
+def test_a_sign_out_is_honoured_at_once_by_every_api_process(server: Server) -> None:
+    env = service_env(server.data, session_hours=SESSION_HOURS, workers=0)
+    other = Service(env, server.data / "serve-b.log", ports=PORTS).start()  # the same database
+    try:
+        cookie = _cookie(server.sign_in())
+        assert httpx.get(f"{other.url}/api/session", headers=cookie).status_code == 200
+        assert httpx.delete(f"{server.service.url}/api/session", headers=cookie).status_code == 204
+        assert httpx.get(f"{other.url}/api/session", headers=cookie).status_code == 401
+        assert httpx.get(f"{other.url}/api/meetings", headers=cookie).status_code == 401
+        assert httpx.get(f"{server.service.url}/api/session", headers=cookie).status_code == 401
+    finally:
+        other.stop()
+
+
+# -- item 6: the cookie opens a WebSocket from Greffier's own origin only ----------------------------------
+@pytest.mark.parametrize("path", ["/ws/stream", "/ws/call"])
+def test_the_cookie_from_another_site_opens_no_socket_whatever_the_subprotocols(
+    server: Server, path: str
+) -> None:
+    before = server.meetings()
+    with connect(
+        server.ws_url(path, "language=fr"),
+        additional_headers={"Cookie": f"greffier_session={server.token}"},
+        origin="http://evil.example",
+        subprotocols=["chat"],
+        open_timeout=120,
+    ) as ws:
+        with contextlib.suppress(ConnectionClosed):  # refused at once: the audio may find it closed
+            for frame in pcm_frames(LIVE_SHORT):
+                ws.send(frame)
+            ws.send('{"type": "end"}')
+        messages = _messages(ws)
+        assert ws.close_code == 1008
+    assert [m["code"] for m in messages if m["type"] == "error"] == ["cross_site_request"]
+    assert messages[-1]["type"] == "end" and messages[-1]["meeting_id"] is None
+    assert server.meetings() == before, "nothing saved in the cookie owner's organisation"
+
+
+# -- item 7b: no login CSRF ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}])
+def test_a_sign_in_sent_from_another_site_is_refused(server: Server, headers: dict[str, str]) -> None:
+    refused = server.sign_in(**headers)
+    assert refused.status_code == 403 and refused.json()["error"]["type"] == "cross_site_request"
+    assert "set-cookie" not in refused.headers
+    assert server.sign_in(Origin=server.service.url, **{"Sec-Fetch-Site": "same-origin"}).status_code == 200
+
+
+# -- item 7c: bad WebSocket parameters get the protocol's error, then end -----------------------------------
+@pytest.mark.parametrize(
+    ("path", "query", "param"),
+    [
+        ("/ws/stream", "save=maybe", "save"),
+        ("/ws/call", "save=maybe", "save"),
+        ("/ws/call", "llm=perhaps", "llm"),
+        ("/ws/stream", "format=mp3", "format"),
+    ],
+)
+def test_a_bad_query_parameter_gets_the_protocols_error_then_end(
+    server: Server, path: str, query: str, param: str
+) -> None:
+    with connect(
+        server.ws_url(path, query), additional_headers={"Authorization": f"Bearer {server.token}"}
+    ) as ws:
+        messages = _messages(ws)
+        assert ws.close_code == 1008
+    assert [m["type"] for m in messages] == ["error", "end"]
+    error = messages[0]
+    assert error["code"] == "invalid_request_error" and error["fatal"]
+    assert param in error["message"] and f"{param}=" in error["fix"]
+    assert messages[1]["reason"] == "error" and messages[1]["meeting_id"] is None

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 
 from greffier import __version__, export
-from greffier.api.deps import SESSION_COOKIE, PrincipalDep, ServicesDep
+from greffier.api.deps import SESSION_COOKIE, PrincipalDep, ServicesDep, refuse_cross_site
 from greffier.api.errors import ERROR_RESPONSES, ApiError
 from greffier.store import accounts
 
@@ -63,6 +63,7 @@ def _session_out(
 async def sign_in(body: SignIn, services: ServicesDep, request: Request, response: Response) -> SessionOut:
     if body.token is not None:
         principal = await run_in_threadpool(services.authenticate, body.token.strip())
+    refuse_cross_site(request, "this sign-in was sent from another web site")
         wrong = ("this API token is not valid", "check it was copied whole, or ask for a new one")
     else:
         assert body.email is not None and body.password is not None
@@ -113,7 +114,6 @@ def sign_out(
 ) -> Response:
     if session is not None:
         accounts.revoke_token(services.db, session)
-        services.forget(session)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response
