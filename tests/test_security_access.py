@@ -24,6 +24,7 @@ from websockets.sync.client import connect
 
 from conftest import eval_file
 from greffier.api.app import create_app
+from greffier.api.throttle import SignInGuard
 from greffier.config import Settings
 from greffier.jobs.tasks import STORE_HOOKS, JobContext
 from greffier.store.db import Database
@@ -36,6 +37,7 @@ from tests.test_live_ws import _messages
 PORTS = range(18800, 18900)
 SHORT = "sppas-samples/samples/samples-fra/AC track_0379.wav"  # 2.3 s, "Une classe entière qui a bien vu…"
 EMAIL, PASSWORD = "ana@acme.example", "correct horse battery"
+ATTACKER, OWNER = "203.0.113.9", "198.51.100.4"  # X-Forwarded-For, trusted from 127.0.0.1 by uvicorn
 SESSION_HOURS = 0.001  # a sign-in lasts 3.6 s
 
 
@@ -218,6 +220,44 @@ def test_the_cookie_from_another_site_opens_no_socket_whatever_the_subprotocols(
     assert [m["code"] for m in messages if m["type"] == "error"] == ["cross_site_request"]
     assert messages[-1]["type"] == "end" and messages[-1]["meeting_id"] is None
     assert server.meetings() == before, "nothing saved in the cookie owner's organisation"
+
+
+# -- item 7a: lockouts per source and account, that no flood wipes ---------------------------------------
+def test_failed_passwords_lock_that_address_out_of_that_account_only(server: Server) -> None:
+    statuses = [server.sign_in("wrong password", source=ATTACKER).status_code for _ in range(10)]
+    assert statuses == [401] * 10
+    locked = server.sign_in(source=ATTACKER)  # even the right password, from there
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 800
+    assert server.sign_in(source=OWNER).status_code == 200  # the real user, from their own address
+    assert server.sign_in().status_code == 200
+
+
+def test_one_address_failing_for_many_accounts_is_stopped(server: Server) -> None:
+    sprayer = "203.0.113.77"
+
+    def guess(n: int) -> int:
+        body = {"email": f"user{n}@acme.example", "password": "guess guess"}
+        headers = {"X-Forwarded-For": sprayer}
+        return httpx.post(
+            f"{server.service.url}/api/session", json=body, headers=headers, timeout=60
+        ).status_code
+
+    assert [guess(n) for n in range(100)] == [401] * 100
+    assert guess(100) == 429  # a new account, the same address
+    assert server.sign_in(source=OWNER).status_code == 200
+
+
+def test_a_flood_of_new_addresses_wipes_no_lockout() -> None:
+    guard = SignInGuard()
+    for _ in range(10):
+        guard.failed(ATTACKER, EMAIL)
+    assert guard.wait_s(ATTACKER, " Ana@ACME.example ") > 800
+    for n in range(10_001):
+        guard.failed(f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}", f"user{n}@acme.example")
+    assert guard.wait_s(ATTACKER, EMAIL) > 800
+    assert guard.wait_s(OWNER, EMAIL) == 0
+    guard.succeeded(ATTACKER, EMAIL)
+    assert guard.wait_s(ATTACKER, EMAIL) == 0
 
 
 # -- item 7b: no login CSRF ---------------------------------------------------------------------------------
