@@ -22,6 +22,7 @@ from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, Sqli
 from greffier.dataset.export import ExportOptions, export_dataset, record_id
 from greffier.jobs.dataset_export import export_from_service, export_key, start_export
 from greffier.jobs.runner import JobRunner
+from greffier.jobs.tasks import STORE_HOOKS, JobContext
 from greffier.store import accounts
 from greffier.store.blobs import BlobStore
 from greffier.store.consent import DatabaseConsentStore
@@ -252,4 +253,35 @@ def test_cli_exports_and_forgets_from_the_service_database(tmp_path: Path) -> No
     ]:
         bad = run_cli("dataset", "export", "--out", str(tmp_path / "x"), *args, env=env)
         assert bad.returncode == 2 and problem in bad.stderr, bad.stderr
+    db.dispose()
+
+
+def test_a_meeting_erased_while_its_export_is_written_withdraws_that_export(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    db.migrate()
+    org = _org(db)
+    store = DatabaseConsentStore(db, org)
+    erased, kept = (seed_meeting(db, org, load("simsamu", call), call) for call in CALLS[:2])
+    _share(store, erased, {"medecin": "dr-l"})
+    _share(store, kept, {"medecin": "dr-k"})
+    blobs = BlobStore(settings.blobs_dir)
+    with db.write() as session:
+        job, row = start_export(session, settings, org, "ana", {})
+
+    def erase(ctx: JobContext, key: str) -> None:
+        """The export is pseudonymised and logged; its archive is about to be stored."""
+        if ctx.job_id == job.id:
+            assert delete_meeting(db, blobs, org, erased)
+
+    STORE_HOOKS.append(erase)
+    try:
+        JobRunner(settings, db, blobs).run(job.id)
+    finally:
+        STORE_HOOKS.remove(erase)
+    with db.read() as session:
+        done = session.get(DatasetExport, row.id)
+    assert done.withdrawn is not None and record_id(str(erased)) in (done.withdrawn_reason or "")
+    assert done.speakers["held"] == [[str(kept), "medecin", "dr-k"]]
+    assert not blobs.exists(export_key(org, row.id)), "the archive that held the erased meeting is gone"
     db.dispose()

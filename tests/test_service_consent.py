@@ -8,15 +8,18 @@ import json
 import zipfile
 from collections.abc import Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.pii_corpus import gold_files, leaked, load
 from dataset_seed import organisation_id, seed_meeting
+from greffier.dataset.export import record_id
 from greffier.store import accounts
 from greffier.store.db import Database
+from greffier.store.search import fold
 from servers import Service, postgres, service_env, wait_for
 
 CALLS = ("dj_2022_nrp", "dj_2022_ne_reagit_pas")
@@ -210,3 +213,51 @@ def test_deleting_a_meeting_deletes_its_consents(server: Server) -> None:
         ).raise_for_status()
         assert client.delete(f"/api/meetings/{meeting}").status_code == 204
         _error(client.get(f"/api/meetings/{meeting}/consents"), 404)
+
+
+MARK, TITLE = "zorglubique", "Réunion Zorglub"  # in no other meeting
+
+
+def test_erasing_a_meeting_withdraws_the_exports_that_held_it_and_leaves_no_trace(server: Server) -> None:
+    acme = organisation_id(server.db, "acme")
+    transcript = load("simsamu", CALLS[1])
+    first, *rest = transcript.segments
+    transcript = replace(transcript, segments=(replace(first, text=f"{first.text} {MARK}"), *rest))
+    meeting = str(seed_meeting(server.db, acme, transcript, TITLE))
+    with server.client() as client:
+        before, _ = _export(client)  # made while the meeting was not shared: it stays
+        assert (
+            client.put(f"/api/meetings/{meeting}/license", json={"license": "cc-by-4.0"}).status_code == 200
+        )
+        for speaker in ("medecin", "patient"):
+            client.post(
+                f"/api/meetings/{meeting}/consents",
+                json={"speaker": speaker, "status": "given", "person": f"z-{speaker}"},
+            ).raise_for_status()
+        held, archive = _export(client)
+        assert meeting in held["meetings"] and held["withdrawn"] is None
+        with zipfile.ZipFile(io.BytesIO(archive)) as z:
+            assert MARK in z.read(DATA).decode()
+            card = z.read("README.md").decode()
+        assert "## Erasure" in card and "cannot recall" in card
+
+        assert client.delete(f"/api/meetings/{meeting}").status_code == 204
+        after = client.get(f"/api/dataset/exports/{held['id']}").json()
+        assert after["withdrawn"] and after["archive"] is None
+        assert meeting not in after["meetings"] and "z-medecin" not in after["persons"]
+        assert (
+            record_id(meeting) in after["withdrawn_reason"]
+            and "cannot be recalled" in after["withdrawn_reason"]
+        )
+        gone = _error(client.get(f"/api/dataset/exports/{held['id']}/archive"), 410)
+        assert "POST /api/dataset/exports" in gone["fix"]
+        kept = client.get(f"/api/dataset/exports/{before['id']}").json()
+        assert kept["withdrawn"] is None and client.get(kept["archive"]).status_code == 200
+        again, archive = _export(client)
+        assert meeting not in again["meetings"] and MARK.encode() not in archive
+    if server.db.is_sqlite:  # neither the database file nor its write-ahead log holds the words
+        database = Path(server.db.url.database)
+        for path in (database, database.with_name(f"{database.name}-wal")):
+            stored = path.read_bytes() if path.exists() else b""
+            for words in (MARK, TITLE, fold(TITLE)):
+                assert words.encode() not in stored, (path.name, words)

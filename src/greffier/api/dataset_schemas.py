@@ -132,4 +132,10 @@ class ExportOut(BaseModel):
     meetings: list[uuid.UUID] = Field(description="the meetings whose speakers it holds")
     persons: list[str] = Field(description="the person labels of the speakers it holds")
     skipped: list[SkippedMeeting]
-    archive: str | None = Field(description="where to download the zip, once written")
+    archive: str | None = Field(description="where to download the zip, once written (null once withdrawn)")
+    withdrawn: datetime | None = Field(
+        None, description="when the export was withdrawn, its archive deleted: a meeting it held was erased"
+    )
+    withdrawn_reason: str | None = Field(
+        None, description="the records erased, and what their erasure cannot recall"
+    )

@@ -1,8 +1,11 @@
-"""What every request needs: the services built at startup, and the caller (from the Bearer token)."""
+"""What every request needs: the services built at startup, and the caller (from the Bearer token).
+
+Every request checks its token in the database: no process keeps a token it has checked, so a sign-out
+or an expiry is honoured at once by every API process sharing the database (scaled mode included).
+"""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -10,6 +13,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Headers
 
 from greffier.api.errors import ApiError
 from greffier.api.throttle import SignInGuard
@@ -20,9 +24,6 @@ from greffier.store.accounts import Principal, authenticate
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 
-TOKEN_CACHE_S = 30.0
-"""A token, once checked, is trusted for this long without a database query."""
-
 
 @dataclass
 class Services:
@@ -31,23 +32,10 @@ class Services:
     blobs: BlobStore
     runner: JobRunner
     queue: JobQueue
-    tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     sign_ins: SignInGuard = field(default_factory=SignInGuard)
 
-    def cached_principal(self, token: str) -> Principal | None:
-        cached = self.tokens.get(token)
-        return cached[0] if cached is not None and cached[1] > time.monotonic() else None
-
-    def forget(self, token: str) -> None:
-        self.tokens.pop(token, None)
-
     def authenticate(self, token: str) -> Principal | None:
-        principal = authenticate(self.db, token)
-        if principal is not None:
-            if len(self.tokens) > 10_000:
-                self.tokens.clear()
-            self.tokens[token] = (principal, time.monotonic() + TOKEN_CACHE_S)
-        return principal
+        return authenticate(self.db, token)
 
 
 def get_services(request: Request) -> Services:
@@ -63,18 +51,25 @@ _UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _refuse_cross_site(request: Request) -> None:
-    """A cookie is sent by the browser whoever wrote the page: changes must come from our own pages.
-    (The cookie is SameSite=Strict already; this also covers browsers that ignore it.)"""
-    site = request.headers.get("sec-fetch-site")
-    origin = request.headers.get("origin")
-    if (site is not None and site not in ("same-origin", "none")) or (
-        origin is not None and urlsplit(origin).netloc != request.headers.get("host")
-    ):
+def cross_site(headers: Headers) -> bool:
+    """Sent by a page of another site (`Sec-Fetch-Site`, `Origin`): a browser sends the sign-in cookie
+    whoever wrote the page, so what the cookie allows must come from Greffier's own pages. (The cookie
+    is SameSite=Strict already; this also covers browsers that ignore it, and WebSocket handshakes.)"""
+    site = headers.get("sec-fetch-site")
+    origin = headers.get("origin")
+    return (site is not None and site not in ("same-origin", "none")) or (
+        origin is not None and urlsplit(origin).netloc != headers.get("host")
+    )
+
+
+def refuse_cross_site(
+    request: Request, what: str = "this change was sent from another web site with your sign-in cookie"
+) -> None:
+    if cross_site(request.headers):
         raise ApiError(
             403,
             "cross_site_request",
-            "this change was sent from another web site with your sign-in cookie, and was refused",
+            f"{what}, and was refused",
             "use Greffier's own pages, or call the API with 'Authorization: Bearer <token>'",
         )
 
@@ -95,11 +90,8 @@ async def get_principal(
             headers=_UNAUTHORISED,
         )
     if credentials is None and request.method not in _SAFE_METHODS:
-        _refuse_cross_site(request)
-    services = get_services(request)
-    principal = services.cached_principal(token)
-    if principal is None:
-        principal = await run_in_threadpool(services.authenticate, token)
+        refuse_cross_site(request)
+    principal = await run_in_threadpool(get_services(request).authenticate, token)
     if principal is None:
         raise ApiError(
             401,

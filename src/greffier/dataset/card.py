@@ -137,6 +137,14 @@ categories are measured on our own sentences only. These samples are small: iden
 not seen here can remain.
 Quasi-identifiers (places, jobs, ages under 90, health details) are kept.
 
+## Erasure
+Erasing a conversation in Greffier (deleting its meeting) removes Greffier's own copies: the recording,
+every transcript version, its consents and licence, and every export that held it and that the service
+still stores, which is withdrawn (a new export leaves the conversation out). Erasure cannot recall the
+copies made before it: archives already downloaded, this dataset wherever it was published and
+mirrored, and anything trained on it. Whoever publishes this dataset should remove the records that
+Greffier reports as erased (by their `id`) and publish the new export in its place.
+
 ## Licence
 {chr(10).join(f"- `{lic}`: {LICENCES[lic]}" for lic in licences) or "- none"}
 Each record carries its own licence in `license`.

@@ -26,15 +26,11 @@ from greffier.errors import GreffierError
 from greffier.jobs.runner import create_job
 from greffier.jobs.tasks import JobContext, JobGone
 from greffier.store.blobs import BlobStore
-from greffier.store.consent import DatabaseConsentStore
+from greffier.store.consent import DatabaseConsentStore, export_key, held_meetings, withdraw
 from greffier.store.db import Database
 from greffier.store.meetings import get_version
-from greffier.store.models import DatasetExport, Job, utcnow
+from greffier.store.models import DatasetExport, Job, Meeting, utcnow
 from greffier.transcript import Transcript
-
-
-def export_key(organisation_id: uuid.UUID, export_id: uuid.UUID) -> str:
-    return f"orgs/{organisation_id.hex}/dataset-exports/{export_id.hex}.zip"
 
 
 def options_from(settings: Settings, options: dict[str, Any]) -> ExportOptions:
@@ -126,11 +122,19 @@ def store_archive(
     manifest: str,
     result: ExportResult,
 ) -> None:
+    """The archive, then its row. When the export was withdrawn meanwhile, or a meeting it holds was
+    erased while it was written (it is withdrawn now), the archive is deleted again: the row is locked
+    and the erasure locks it too, so one of the two sees the other."""
     blobs.put_bytes(key, archive)
     with db.write() as session:
-        row = session.get(DatasetExport, export_id)
-        if row is None:
-            blobs.delete_prefix(key)
-            return
-        row.location, row.manifest, row.records = key, manifest, result.records
-        row.speakers = {**(row.speakers or {}), "skipped": [list(s) for s in result.skipped]}
+        row = session.scalar(select(DatasetExport).where(DatasetExport.id == export_id).with_for_update())
+        if row is not None:
+            row.location, row.manifest, row.records = key, manifest, result.records
+            row.speakers = {**(row.speakers or {}), "skipped": [list(s) for s in result.skipped]}
+            held = held_meetings(row)
+            present = session.scalars(select(Meeting.id).where(Meeting.id.in_([uuid.UUID(m) for m in held])))
+            if erased := held - {str(meeting) for meeting in present}:
+                withdraw(row, erased)
+        stored = row is not None and row.withdrawn is None
+    if not stored:
+        blobs.delete_prefix(key)

@@ -8,7 +8,10 @@ queue (asr, diarize, llm) its workers listen to:
         ctx.blobs.put_bytes(ctx.blob_key("minutes.json"), data)
 
 Task functions must be idempotent: a job whose worker died is run again (`ctx.attempt` > 1), and
-what the previous attempt stored may already be there.
+what the previous attempt stored may already be there. `ctx.blobs` is the only way a task writes
+files (`JobBlobs`): a meeting's job writes only in that meeting's folder, and a write that finds the
+job or its meeting deleted meanwhile is erased again (`JobGone`), so no job can bring a deleted
+meeting back.
 """
 
 from __future__ import annotations
@@ -20,13 +23,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select, update
 
 from greffier.config import Settings
 from greffier.store import assistant
-from greffier.store.blobs import BlobStore
+from greffier.store.blobs import BlobKeyError, BlobStore
 from greffier.store.db import Database
 from greffier.store.meetings import add_version, get_version, meeting_prefix
 from greffier.store.models import Job, JobState, Meeting, TranscriptVersion
@@ -38,6 +41,39 @@ _PROGRESS_EVERY_S = 0.5
 
 class JobGone(Exception):
     """The job or its meeting was deleted while it ran: drop the work quietly."""
+
+
+StoreHook = Callable[["JobContext", str], None]
+STORE_HOOKS: list[StoreHook] = []
+"""Called with the job and what it is about to store (a blob key, or "transcript") just before it
+stores it: a seam for instrumentation and for tests (a meeting deleted at that very moment)."""
+
+
+class JobBlobs(BlobStore):
+    """The blob store as a job sees it (`ctx.blobs`): reads as usual; every write (`put`,
+    `put_bytes`) goes to the job's meeting folder, for a meeting's job, and is checked afterwards:
+    when the job or its meeting is gone, what was written is erased again and `JobGone` raised.
+    Checking after the write closes the race, since a deletion commits first and then erases the
+    folder: either the check sees the deletion, or the erasure comes after the write."""
+
+    def __init__(self, store: BlobStore, ctx: JobContext) -> None:
+        super().__init__(store.root)
+        self._ctx = ctx
+
+    def put(self, key: str, source: BinaryIO) -> int:
+        folder = self._ctx.folder()
+        if folder is not None and not key.startswith(f"{folder}/"):
+            raise BlobKeyError(
+                f"job {self._ctx.job_id} may not write {key!r}", f"write under {folder}/ (ctx.blob_key)"
+            )
+        for hook in STORE_HOOKS:
+            hook(self._ctx, key)
+        size = super().put(key, source)
+        gone = self._ctx.gone()
+        if gone is not None:
+            self.delete_prefix(folder or key)
+            raise JobGone(gone)
+        return size
 
 
 @dataclass
@@ -52,11 +88,16 @@ class JobContext:
     settings: Settings
     db: Database
     blobs: BlobStore
+    """Wrapped in `JobBlobs`: the only way a task writes files."""
     stage_weights: dict[str, float] = field(default_factory=dict)
     """Share of the whole job per stage, so that `progress` runs 0 -> 1 over all stages."""
     _last_write: float = 0.0
     _last_stage: str | None = None
     _done: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.blobs, JobBlobs):
+            self.blobs = JobBlobs(self.blobs, self)
 
     # -- reading -------------------------------------------------------------------------------------
     def meeting(self) -> Meeting:
@@ -79,9 +120,22 @@ class JobContext:
             )
         return Transcript.from_dict(row.body)
 
+    def folder(self) -> str | None:
+        """The meeting's blob folder (None for a job about no single meeting)."""
+        return None if self.meeting_id is None else meeting_prefix(self.organisation_id, self.meeting_id)
+
     def blob_key(self, name: str) -> str:
         """Where this meeting's derived files go (deleted with the meeting)."""
-        return f"{meeting_prefix(self.organisation_id, self.meeting_id)}/{name}"
+        return f"{self.folder()}/{name}"
+
+    def gone(self) -> str | None:
+        """Why this job may no longer store anything (its row or its meeting deleted), or None."""
+        with self.db.read() as session:
+            if session.get(Job, self.job_id) is None:
+                return f"job {self.job_id} was deleted"
+            if self.meeting_id is not None and session.get(Meeting, self.meeting_id) is None:
+                return f"meeting {self.meeting_id} was deleted"
+        return None
 
     # -- writing -------------------------------------------------------------------------------------
     def transcript_stored(self) -> bool:
@@ -91,6 +145,9 @@ class JobContext:
             return session.scalar(stored) is not None
 
     def store_transcript(self, transcript: Transcript) -> None:
+        """A new transcript version (`add_version` re-checks the meeting under its row lock)."""
+        for hook in STORE_HOOKS:
+            hook(self, "transcript")
         if (
             add_version(self.db, self.meeting_id, transcript.to_dict(), author=self.kind, job_id=self.job_id)
             is None
@@ -104,15 +161,9 @@ class JobContext:
             )
 
     def store_files(self, files: dict[str, bytes]) -> None:
-        """Store result blobs in this order (make the last one the mark that all are there); when the
-        meeting was deleted meanwhile, its folder is erased again rather than left orphaned."""
+        """Store result blobs in this order (make the last one the mark that all are there)."""
         for key, data in files.items():
             self.blobs.put_bytes(key, data)
-        with self.db.read() as session:
-            gone = session.get(Meeting, self.meeting_id) is None
-        if gone:
-            self.blobs.delete_prefix(meeting_prefix(self.organisation_id, self.meeting_id))
-            raise JobGone(f"meeting {self.meeting_id} was deleted")
 
     def progress(self, stage: str, fraction: float) -> None:
         """The pipeline's progress callback: records the stage and the whole job's progress in 0..1."""

@@ -3,7 +3,9 @@
 Meetings are named by their id (`str(uuid)`); a licence's `transcript` is that id too (the exporter
 reads the latest transcript version). Consents and licences are append-only: the latest entry wins and
 the history stays auditable. Exports are rows of `dataset_exports`: the API creates one before its job
-runs; `log_export` then fills it (or adds one for an export written by the CLI).
+runs; `log_export` then fills it (or adds one for an export written by the CLI). Erasing a meeting
+withdraws every export that held it (`withdraw_exports`): its archive is deleted, and the row says when,
+which records went and what cannot be recalled.
 """
 
 from __future__ import annotations
@@ -17,8 +19,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from greffier.dataset.consent import Consent, ConsentRecord, ExportRecord, LicenceRecord
+from greffier.dataset.export import record_id
 from greffier.store.db import Database
-from greffier.store.models import ConsentEntry, DatasetExport, Meeting, MeetingLicence
+from greffier.store.models import ConsentEntry, DatasetExport, Meeting, MeetingLicence, utcnow
+
+
+def export_key(organisation_id: uuid.UUID, export_id: uuid.UUID) -> str:
+    """The blob key of an export's archive (exports written by the service; the CLI writes a folder)."""
+    return f"orgs/{organisation_id.hex}/dataset-exports/{export_id.hex}.zip"
 
 
 def _iso(value: datetime) -> str:
@@ -179,3 +187,60 @@ class DatabaseConsentStore:
 def export_record(row: DatasetExport) -> ExportRecord:
     held = tuple((m, s, p) for m, s, p in (row.speakers or {}).get("held", []))
     return ExportRecord(row.digest or "", _iso(row.created), row.location or str(row.id), held)
+
+
+def held_meetings(row: DatasetExport) -> set[str]:
+    return {meeting for meeting, _, _ in (row.speakers or {}).get("held", [])}
+
+
+def _forget_meetings(row: DatasetExport, erased: set[str]) -> None:
+    """The export's record names the erased meetings no more (held speakers, skipped meetings)."""
+    speakers = row.speakers or {}
+    row.speakers = {
+        **speakers,
+        **{part: [e for e in speakers.get(part, []) if e[0] not in erased] for part in ("held", "skipped")},
+    }
+
+
+def withdraw(row: DatasetExport, erased: set[str]) -> str | None:
+    """Withdraw an export because meetings it held (`erased`, ids as text) are erased: it says when and
+    which records went. Returns the archive's key, to delete once the transaction commits (None: the
+    CLI wrote it to a folder of its own)."""
+    _forget_meetings(row, erased)
+    records = ", ".join(sorted(record_id(meeting) for meeting in erased))
+    where = (
+        "its archive was deleted"
+        if row.job_id is not None
+        else f"it was written by the CLI to {row.location}: delete that folder"
+    )
+    now = utcnow()
+    row.withdrawn = row.withdrawn or now
+    row.withdrawn_reason = "\n".join(
+        filter(
+            None,
+            [
+                row.withdrawn_reason,
+                f"{now.isoformat(timespec='seconds')}: record(s) {records} erased (their meeting was "
+                f"deleted); {where}. Copies downloaded or published before cannot be recalled by "
+                "Greffier: remove these records from them, or replace them with a new export.",
+            ],
+        )
+    )
+    return export_key(row.organisation_id, row.id) if row.job_id is not None else None
+
+
+def withdraw_exports(session: Session, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> list[str]:
+    """In the erasure's transaction (rows locked): the organisation's exports that held the meeting are
+    withdrawn, the others no longer list it among the meetings they skipped. Returns the archive keys
+    to delete after the commit."""
+    erased, keys = {str(meeting_id)}, []
+    rows = session.scalars(
+        select(DatasetExport).where(DatasetExport.organisation_id == organisation_id).with_for_update()
+    ).all()
+    for row in rows:
+        if erased & held_meetings(row):
+            if key := withdraw(row, erased):
+                keys.append(key)
+        else:
+            _forget_meetings(row, erased)
+    return keys

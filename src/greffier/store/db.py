@@ -2,11 +2,14 @@
 
 SQLite in `Settings.data_dir` by default; PostgreSQL (or any SQLAlchemy URL) via `GREFFIER_DATABASE_URL`.
 On SQLite, write sessions start with `BEGIN IMMEDIATE` so that concurrent writers queue up on the
-lock (busy timeout) instead of failing when a read transaction turns into a write.
+lock (busy timeout) instead of failing when a read transaction turns into a write; `secure_delete`
+overwrites deleted rows with zeros, and after an erasure a checkpoint empties the write-ahead log,
+which still holds the pages as they were (`erase_deleted`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from greffier.config import Settings
 from greffier.errors import GreffierError
 
+log = logging.getLogger("greffier.store")
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE = "greffier_write"
 _PG_MIGRATION_LOCK = 0x67726566  # pg_advisory_xact_lock key: one migrating process at a time
@@ -124,6 +128,24 @@ class Database:
         with connection:
             yield connection
 
+    def erase_deleted(self) -> None:
+        """After an erasure: on SQLite, copy the write-ahead log into the database file (where
+        `secure_delete` zeroed the deleted rows) and truncate it, so the deleted words are in neither
+        file. PostgreSQL keeps deleted rows until (auto)vacuum reclaims them."""
+        if not self.is_sqlite:
+            return
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        if busy:
+            log.warning(
+                "erasure: the write-ahead log is still being read; it is emptied at the next checkpoint"
+            )
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -133,7 +155,13 @@ def _sqlite_pragmas(engine: Any) -> None:
     def _connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL"):
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+            "synchronous=NORMAL",
+            "secure_delete=ON",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

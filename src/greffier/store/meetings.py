@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from greffier.store.blobs import BlobStore
+from greffier.store.consent import withdraw_exports
 from greffier.store.db import Database
 from greffier.store.models import (
     TRANSCRIPTION_JOBS,
@@ -109,7 +110,9 @@ def _escape_like(value: str) -> str:
 
 
 def delete_meeting(db: Database, blobs: BlobStore, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> bool:
-    """Erase the meeting, its audio, transcript versions, jobs, consents, licence and derived files."""
+    """Erase the meeting (GDPR art. 17): its audio, transcript versions, jobs, consents, licence and
+    derived files; the dataset exports that held it are withdrawn (archives deleted); then the
+    database's own copies of the deleted rows are overwritten (`Database.erase_deleted`)."""
     with db.write() as session:
         meeting = get_meeting(session, organisation_id, meeting_id)
         if meeting is None:
@@ -121,8 +124,11 @@ def delete_meeting(db: Database, blobs: BlobStore, organisation_id: uuid.UUID, m
             MeetingLicence,
         ):  # explicit: SQLite may run without foreign-key cascades
             session.execute(delete(model).where(model.meeting_id == meeting_id))
+        archives = withdraw_exports(session, organisation_id, meeting_id)
         session.delete(meeting)
-    blobs.delete_prefix(meeting_prefix(organisation_id, meeting_id))
+    for prefix in (meeting_prefix(organisation_id, meeting_id), *archives):
+        blobs.delete_prefix(prefix)
+    db.erase_deleted()
     return True
 
 

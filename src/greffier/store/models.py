@@ -215,3 +215,7 @@ class DatasetExport(Base):
     records: Mapped[int | None] = mapped_column(Integer)
     speakers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """{"held": [[meeting, speaker, person], …], "skipped": [[meeting, why], …]}"""
+    withdrawn: Mapped[datetime | None] = mapped_column()
+    """When its archive was deleted because a meeting it held was erased (None: not withdrawn)."""
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    """Which conversations were erased, and what their erasure cannot recall."""

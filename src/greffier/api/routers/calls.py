@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Body, Response, WebSocket
 from pydantic import BaseModel, Field
@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
 from greffier.api.errors import ERROR_RESPONSES, ApiError
 from greffier.api.routers.meetings import _attachment, load_meeting, load_version
-from greffier.api.routers.stream import StreamAddon, serve_stream
+from greffier.api.routers.stream import StreamAddon, StreamQuery, serve_stream
 from greffier.api.schemas import JobOut
 from greffier.calls.form import CaseExport
 from greffier.calls.live import LiveCall
@@ -36,30 +36,40 @@ router = APIRouter(tags=["calls"], responses=ERROR_RESPONSES)
 CALL_TITLE = "Appel"
 
 
+class CallQuery(StreamQuery):
+    """`/ws/stream`'s parameters, French by default, and `regulator` (the regulator's speaker id;
+    default: guessed) and `llm` (also ask the configured LLM in the background)."""
+
+    language: str | None = "fr"
+    regulator: str | None = None
+    llm: bool = False
+
+    FIXES: ClassVar[dict[str, str]] = StreamQuery.FIXES | {
+        "regulator": "give the regulator's speaker id, or leave it out to guess it",
+        "llm": "use llm=true or llm=false",
+    }
+
+
 @router.websocket("/ws/call")
-async def live_call(
-    websocket: WebSocket,
-    format: str = "pcm16",
-    language: str | None = "fr",
-    title: str | None = None,
-    save: bool = True,
-    regulator: str | None = None,
-    llm: bool = False,
-) -> None:
-    """`/ws/stream` plus `form` messages; `regulator`: the regulator's speaker id (default: guessed);
-    `llm`: also ask the configured LLM in the background."""
-    services: Services = websocket.app.state.services
-    call = LiveCall(regulator=regulator, complete=_lazy_llm(services.settings) if llm else None)
-    addon = StreamAddon(
-        title=CALL_TITLE,
-        options={"call": True},
-        relay=call.relay,
-        saver=call.saver,
-        files=lambda meeting_id: {
-            CASE_FILE: case_record(call.form, source="live", call_id=str(meeting_id), transcript_version=1)
-        },
-    )
-    await serve_stream(websocket, format, language, title, save, addon)
+async def live_call(websocket: WebSocket) -> None:
+    """`/ws/stream` plus `form` messages; query: `CallQuery`."""
+    settings: Settings = websocket.app.state.services.settings
+
+    def addon(query: CallQuery) -> StreamAddon:
+        call = LiveCall(regulator=query.regulator, complete=_lazy_llm(settings) if query.llm else None)
+        return StreamAddon(
+            title=CALL_TITLE,
+            options={"call": True},
+            relay=call.relay,
+            saver=call.saver,
+            files=lambda meeting_id: {
+                CASE_FILE: case_record(
+                    call.form, source="live", call_id=str(meeting_id), transcript_version=1
+                )
+            },
+        )
+
+    await serve_stream(websocket, CallQuery, addon)
 
 
 def _lazy_llm(settings: Settings) -> JsonComplete:

@@ -32,10 +32,10 @@ from greffier.api.routers.meetings import load_meeting, load_version
 from greffier.api.schemas import JobOut
 from greffier.dataset.archive import MEDIA_TYPE
 from greffier.dataset.consent import LICENCES, Consent, ConsentRecord, LicenceRecord, forget, now
-from greffier.jobs.dataset_export import export_key, start_export
+from greffier.jobs.dataset_export import start_export
 from greffier.jobs.queue import BrokerError
 from greffier.store.accounts import Principal
-from greffier.store.consent import DatabaseConsentStore
+from greffier.store.consent import DatabaseConsentStore, export_key
 from greffier.store.models import DatasetExport, Job, JobState, utcnow
 from greffier.transcript import Transcript
 
@@ -181,7 +181,7 @@ def post_forget(services: ServicesDep, principal: PrincipalDep, body: ForgetIn) 
 def _export_out(row: DatasetExport, job: Job | None) -> ExportOut:
     held = row.speakers.get("held", [])
     manifest = [line.split("  ", 1) for line in (row.manifest or "").splitlines() if "  " in line]
-    ready = row.manifest is not None
+    written = row.manifest is not None
     return ExportOut(
         id=row.id,
         state=job.state if job is not None else "succeeded",  # type: ignore[arg-type]
@@ -190,12 +190,16 @@ def _export_out(row: DatasetExport, job: Job | None) -> ExportOut:
         created_by=row.created_by,
         options=ExportIn.model_validate(row.options),
         records=row.records,
-        digest=row.digest if ready else None,
+        digest=row.digest if written else None,
         manifest=[ManifestEntry(path=path, sha256=digest) for digest, path in manifest],
         meetings=sorted({uuid.UUID(m) for m, _, _ in held}),
         persons=sorted({p for _, _, p in held if p}),
         skipped=[SkippedMeeting(meeting_id=m, reason=why) for m, why in row.speakers.get("skipped", [])],
-        archive=f"/api/dataset/exports/{row.id}/archive" if ready and job is not None else None,
+        archive=f"/api/dataset/exports/{row.id}/archive"
+        if written and row.withdrawn is None and job is not None
+        else None,
+        withdrawn=row.withdrawn,
+        withdrawn_reason=row.withdrawn_reason,
     )
 
 
@@ -256,10 +260,18 @@ def get_export(services: ServicesDep, principal: PrincipalDep, export_id: uuid.U
     responses={
         200: {"content": {MEDIA_TYPE: {}}, "description": "the archive"},
         409: {"description": "the export is not written yet, or failed"},
+        410: {"description": "the export was withdrawn: a meeting it held was erased"},
     },
 )
 def get_archive(services: ServicesDep, principal: PrincipalDep, export_id: uuid.UUID) -> FileResponse:
     row, job = _load_export(services, principal, export_id)
+    if row.withdrawn is not None:
+        raise ApiError(
+            410,
+            "withdrawn",
+            f"export {export_id} was withdrawn and its archive deleted: {row.withdrawn_reason}",
+            "start a new export with POST /api/dataset/exports: it leaves the erased meetings out",
+        )
     key = export_key(principal.organisation_id, row.id)
     if job is None or row.manifest is None or not services.blobs.exists(key):
         state = job.state if job is not None else "written by the CLI, not stored by the service"

@@ -1,6 +1,8 @@
 """/api/session: signing in to the web app. E-mail and password (`greffier admin set-password`) or an
 API token give a sign-in token that expires, set as an HttpOnly, SameSite=Strict cookie; the API then
-accepts either that cookie or `Authorization: Bearer`."""
+accepts either that cookie or `Authorization: Bearer`. A sign-in sent by another site's page is refused
+(login CSRF: it would sign the browser in to someone else's account); failed passwords are throttled
+per source address and account (`greffier.api.throttle`)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 
 from greffier import __version__, export
-from greffier.api.deps import SESSION_COOKIE, PrincipalDep, ServicesDep
+from greffier.api.deps import SESSION_COOKIE, PrincipalDep, ServicesDep, refuse_cross_site
 from greffier.api.errors import ERROR_RESPONSES, ApiError
 from greffier.store import accounts
 
@@ -61,17 +63,19 @@ def _session_out(
 
 @router.post("", summary="Sign in (e-mail and password, or an API token): sets the session cookie")
 async def sign_in(body: SignIn, services: ServicesDep, request: Request, response: Response) -> SessionOut:
+    refuse_cross_site(request, "this sign-in was sent from another web site")
     if body.token is not None:
         principal = await run_in_threadpool(services.authenticate, body.token.strip())
         wrong = ("this API token is not valid", "check it was copied whole, or ask for a new one")
     else:
         assert body.email is not None and body.password is not None
-        wait = services.sign_ins.wait_s(body.email)
+        source = request.client.host if request.client else "unknown"
+        wait = services.sign_ins.wait_s(source, body.email)
         if wait:
             raise ApiError(
                 429,
                 "too_many_attempts",
-                "too many failed sign-ins for this e-mail",
+                "too many failed sign-ins for this e-mail from your address",
                 f"wait {ceil(wait / 60)} minute(s), or ask an administrator to set a new password",
                 headers={"Retry-After": str(ceil(wait))},
             )
@@ -81,9 +85,9 @@ async def sign_in(body: SignIn, services: ServicesDep, request: Request, respons
             "check them; an administrator sets passwords with: greffier admin set-password EMAIL",
         )
         if principal is None:
-            services.sign_ins.failed(body.email)
+            services.sign_ins.failed(source, body.email)
         else:
-            services.sign_ins.succeeded(body.email)
+            services.sign_ins.succeeded(source, body.email)
     if principal is None:
         raise ApiError(401, "authentication_error", *wrong)
     lifetime = timedelta(hours=services.settings.session_hours)
@@ -113,7 +117,6 @@ def sign_out(
 ) -> Response:
     if session is not None:
         accounts.revoke_token(services.db, session)
-        services.forget(session)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -3,10 +3,12 @@
 The protocol is `greffier.live.protocol` (README, "Live transcription"). The connection is
 authenticated like the rest of the API: `Authorization: Bearer <token>`; from a browser (which
 cannot set headers on a WebSocket), the web app's sign-in cookie, from Greffier's own pages only
-(a WebSocket handshake is not bound by CORS: the Origin must be this server), or the subprotocols
-`bearer` and the token: `new WebSocket(url, ["bearer", token])`. Query parameters: `format`
-(pcm16, webm, ogg), `language` (ISO code; default: detect), `title`, `save` (default true).
-`serve_stream(…, addon)` is the same endpoint for others to build on (`/ws/call` adds the case form).
+(a WebSocket handshake is not bound by CORS: with the cookie, the Origin must be this server, whatever
+subprotocols are offered), or the subprotocols `bearer` and the token:
+`new WebSocket(url, ["bearer", token])`. Query parameters (`StreamQuery`): `format` (pcm16, webm,
+ogg), `language` (ISO code; default: detect), `title`, `save` (default true); a bad one gets the
+protocol's `error` then `end`, like every refusal. `serve_stream(…, query_type, addon)` is the same
+endpoint for others to build on (`/ws/call` adds the case form).
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar, Literal, TypeVar
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy.exc import SQLAlchemyError
 
-from greffier.api.deps import SESSION_COOKIE, Services
+from greffier.api.deps import SESSION_COOKIE, Services, cross_site
 from greffier.api.routers.meetings import LANGUAGES
 from greffier.api.schemas import MeetingOptions
 from greffier.api.uploads import clean_filename
@@ -53,30 +55,61 @@ async def _hub(app: FastAPI, services: Services) -> LiveHub:
     return app.state.live_hub
 
 
-def _token(websocket: WebSocket) -> tuple[str | None, bool]:
-    """The API token, and whether it came as a subprotocol (which must then be echoed)."""
+TokenSource = Literal["header", "subprotocol", "cookie"]
+
+
+def _token(websocket: WebSocket) -> tuple[str | None, TokenSource]:
+    """The API token, and where it came from (a subprotocol must then be echoed)."""
     header = websocket.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == _BEARER and value.strip():
-        return value.strip(), False
+        return value.strip(), "header"
     protocols = websocket.scope.get("subprotocols", [])
     if len(protocols) == 2 and protocols[0].lower() == _BEARER:
-        return protocols[1], True
-    return websocket.cookies.get(SESSION_COOKIE), False
-
-
-def _cross_site(websocket: WebSocket) -> bool:
-    """A sign-in cookie sent by a page of another site (the browser sends it whoever opens the socket)."""
-    if websocket.headers.get("authorization") or websocket.scope.get("subprotocols"):
-        return False
-    origin = websocket.headers.get("origin")
-    return origin is not None and urlsplit(origin).netloc != websocket.headers.get("host")
+        return protocols[1], "subprotocol"
+    return websocket.cookies.get(SESSION_COOKIE), "cookie"
 
 
 async def _principal(services: Services, token: str | None) -> Principal | None:
-    if not token:
-        return None
-    return services.cached_principal(token) or await run_in_threadpool(services.authenticate, token)
+    return await run_in_threadpool(services.authenticate, token) if token else None
+
+
+class StreamQuery(BaseModel):
+    """The query parameters of `/ws/stream`; `FIXES` says what to send instead of a bad one."""
+
+    format: AudioFormat = AudioFormat.PCM16
+    language: str | None = None
+    title: str | None = None
+    save: bool = True
+
+    FIXES: ClassVar[dict[str, str]] = {
+        "format": "use format=pcm16 (16-bit 16-kHz mono), webm or ogg",
+        "language": "use an ISO 639-1 code such as fr or en, or leave it out to detect it",
+        "title": "give the title as text",
+        "save": "use save=true or save=false",
+    }
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, language: str | None) -> str | None:
+        code = language.strip().lower() if language else None
+        if code is not None and code not in LANGUAGES:
+            raise ValueError(f"unknown language {language[:20]!r}")
+        return code
+
+
+Query = TypeVar("Query", bound=StreamQuery)
+
+
+def _bad_query(error: ValidationError, fixes: dict[str, str]) -> tuple[str, str]:
+    """The first bad parameter: what is wrong, and the fix."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else "query"
+    value = str(first.get("input", ""))[:20]
+    return (
+        f"bad query parameter {name}={value!r}: {first['msg']}",
+        fixes.get(name, "see the live protocol in the README"),
+    )
 
 
 async def _refuse(websocket: WebSocket, code: str, message: str, fix: str, close_code: int) -> None:
@@ -104,31 +137,21 @@ class StreamAddon:
 
 
 @router.websocket("/ws/stream")
-async def live_stream(
-    websocket: WebSocket,
-    format: str = "pcm16",
-    language: str | None = None,
-    title: str | None = None,
-    save: bool = True,
-) -> None:
-    await serve_stream(websocket, format, language, title, save)
+async def live_stream(websocket: WebSocket) -> None:
+    """Query: `StreamQuery`."""
+    await serve_stream(websocket, StreamQuery, lambda query: StreamAddon())
 
 
 async def serve_stream(
-    websocket: WebSocket,
-    format: str,
-    language: str | None,
-    title: str | None,
-    save: bool,
-    addon: StreamAddon | None = None,
+    websocket: WebSocket, query_type: type[Query], addon_of: Callable[[Query], StreamAddon]
 ) -> None:
-    """Authenticate, check the parameters, stream, save: the whole of `/ws/stream`, for any endpoint."""
-    addon = addon or StreamAddon()
+    """Authenticate, check the parameters (`query_type`), stream, save: the whole of `/ws/stream`,
+    for any endpoint; `addon_of` gives what the endpoint adds, from its parameters."""
     services: Services = websocket.app.state.services
-    token, as_subprotocol = _token(websocket)
+    token, source = _token(websocket)
     principal = await _principal(services, token)
-    await websocket.accept(subprotocol=_BEARER if as_subprotocol else None)
-    if principal is not None and _cross_site(websocket):
+    await websocket.accept(subprotocol=_BEARER if source == "subprotocol" else None)
+    if principal is not None and source == "cookie" and cross_site(websocket.headers):
         await _refuse(
             websocket,
             "cross_site_request",
@@ -149,39 +172,29 @@ async def serve_stream(
             POLICY_VIOLATION,
         )
         return
-    if format not in AudioFormat.__members__.values():
+    try:
+        query = query_type.model_validate(dict(websocket.query_params))
+    except ValidationError as exc:
         await _refuse(
-            websocket,
-            "invalid_request_error",
-            f"unknown audio format {format[:20]!r}",
-            "use format=pcm16 (16-bit 16-kHz mono), webm or ogg",
-            POLICY_VIOLATION,
+            websocket, "invalid_request_error", *_bad_query(exc, query_type.FIXES), POLICY_VIOLATION
         )
         return
-    code = language.strip().lower() if language else None
-    if code is not None and code not in LANGUAGES:
-        await _refuse(
-            websocket,
-            "invalid_request_error",
-            f"unknown language {language[:20]!r}",
-            "use an ISO 639-1 code such as fr or en, or leave it out to detect it",
-            POLICY_VIOLATION,
-        )
-        return
+    addon = addon_of(query)
     hub = await _hub(websocket.app, services)
     with tempfile.TemporaryDirectory(prefix="greffier-live-") as folder:
         recording = Path(folder) / "audio.wav"
         try:
             async with hub.stream(
-                hub.options(format=AudioFormat(format), language=code), record=recording
+                hub.options(format=query.format, language=query.language), record=recording
             ) as live:
 
                 async def save_meeting(transcript: Transcript) -> str | None:
-                    if not save or transcript.duration <= 0:
+                    if not query.save or transcript.duration <= 0:
                         return None
+                    title = query.title
                     name = clean_filename(title) if title and title.strip() else addon.title
                     meeting_id = await run_in_threadpool(
-                        _save, services, principal, name, code, transcript, recording, addon
+                        _save, services, principal, name, query.language, transcript, recording, addon
                     )
                     return str(meeting_id) if meeting_id else None
 
