@@ -27,6 +27,8 @@ class AudioInfo:
     channels: int
     sample_rate: int
     codec: str
+    container: str
+    """FFmpeg's name of the format it found in the file (wav, mp3, ogg, "matroska,webm"…)."""
 
 
 def _open(path: Path) -> av.container.InputContainer:
@@ -64,6 +66,7 @@ def probe(path: Path) -> AudioInfo:
             channels=stream.codec_context.channels or 1,
             sample_rate=stream.codec_context.sample_rate or 0,
             codec=stream.codec_context.name,
+            container=container.format.name,
         )
 
 
