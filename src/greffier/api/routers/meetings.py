@@ -231,11 +231,12 @@ async def _transcript_body(request: Request) -> Transcript:
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
         json.dumps(data, ensure_ascii=False).encode()  # lone surrogates (\ud800) cannot be stored
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ApiError(
             400,
             "invalid_json",
-            f"the body is not valid JSON ({exc})",
+            f"the body is not valid JSON ({reason})",
             "send the transcript as JSON, as returned by GET …/transcript",
         ) from None
     if not isinstance(data, dict):
@@ -245,7 +246,17 @@ async def _transcript_body(request: Request) -> Transcript:
             "the body must be a JSON object (a transcript)",
             "send the document returned by GET …/transcript, edited",
         )
-    where = _control_character(data)
+    try:
+        transcript = Transcript.from_dict(data)
+    except InvalidTranscript as exc:
+        raise ApiError(
+            422,
+            "invalid_transcript",
+            str(exc),
+            "keep the structure returned by GET …/transcript; change texts, times and speaker names",
+            param=exc.where,
+        ) from None
+    where = _control_character(transcript.to_dict())  # what is stored: as deep as pydantic allows
     if where is not None:
         raise ApiError(
             422,
@@ -253,15 +264,7 @@ async def _transcript_body(request: Request) -> Transcript:
             f"the transcript holds a control character at {where}",
             "remove it: a transcript holds printable text only (tabs and new lines are fine)",
         )
-    try:
-        return Transcript.from_dict(data)
-    except InvalidTranscript as exc:
-        raise ApiError(
-            422,
-            "invalid_transcript",
-            str(exc),
-            "keep the structure returned by GET …/transcript; change texts, times and speaker names",
-        ) from None
+    return transcript
 
 
 IfMatchHeader = Annotated[
