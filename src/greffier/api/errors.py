@@ -11,17 +11,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
-from greffier.errors import GreffierError
+from greffier.errors import GreffierError, PublicText
 
 log = logging.getLogger("greffier.api")
 
 
 class ErrorBody(BaseModel):
     type: str
-    message: str
-    """The problem and the fix, in one sentence (what OpenAI clients show)."""
-    fix: str | None = None
+    message: PublicText
+    """The problem and the fix, in one sentence (what OpenAI clients show); no server path."""
+    fix: PublicText | None = None
     param: str | None = None
 
 
