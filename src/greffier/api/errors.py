@@ -66,6 +66,7 @@ def error_response(
     return JSONResponse({**(extra or {}), **body.model_dump()}, status_code=status, headers=headers)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 _PLACES = {
     "body": "field",
     "query": "query parameter",
@@ -125,12 +126,13 @@ def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
             "see /docs for the endpoints",
         )
     if exc.status_code == 405:
+        allowed = _allowed_methods(request, exc)
         return error_response(
             405,
             "method_not_allowed",
             f"{request.method} is not allowed on {request.url.path}",
-            "see /docs for the methods of each endpoint",
-            headers=exc.headers,
+            f"use {', '.join(allowed)} (see /docs for the methods of each endpoint)",
+            headers={"Allow": ", ".join(allowed)},
         )
     if exc.status_code == 400:
         return error_response(
@@ -140,6 +142,18 @@ def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
             "send multipart/form-data for uploads and JSON elsewhere, as documented at /docs",
         )
     return error_response(exc.status_code, "http_error", str(exc.detail), None, headers=exc.headers)
+
+
+def _allowed_methods(request: Request, exc: HTTPException) -> list[str]:
+    """The methods this path is routed for (Starlette's own `Allow` names only one route's methods,
+    when several routes share the path); mounted apps (/static) say theirs themselves."""
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return allowed or [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
 
 
 def _greffier_error(request: Request, exc: GreffierError) -> JSONResponse:
