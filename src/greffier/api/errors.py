@@ -191,8 +191,13 @@ def install(app: FastAPI) -> None:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in {
+        400: "a body that cannot be read (not JSON, broken multipart) or an empty upload",
         401: "missing or wrong API token",
+        413: "a body larger than the server's max_upload_mb",
         404: "unknown id (or another organisation's)",
         422: "invalid parameters",
     }.items()
+}
+UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorResponse, "description": "the file is not a recording that can be decoded"}
 }

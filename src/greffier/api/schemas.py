@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from greffier.assist.types import Answer, Minutes
 from greffier.edit import MAX_SEGMENT_CHARS
@@ -88,7 +88,7 @@ class VersionOut(BaseModel):
 
 
 class SegmentEditIn(BaseModel):
-    id: int = Field(ge=0, le=2**31 - 1, description="the segment's id")
+    id: StrictInt = Field(ge=0, le=2**31 - 1, description="the segment's id")
     text: str | None = Field(
         None, max_length=MAX_SEGMENT_CHARS, description="corrected text; empty removes the segment"
     )

@@ -13,10 +13,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from faster_whisper.tokenizer import _LANGUAGE_CODES
+from pydantic import BeforeValidator
 
 from greffier import edit, export
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, ApiError, not_found
+from greffier.api.errors import ERROR_RESPONSES, UNSUPPORTED_MEDIA, ApiError, not_found
 from greffier.api.schemas import (
     MeetingOptions,
     MeetingOut,
@@ -101,7 +102,12 @@ def load_version(
     )
 
 
-@router.post("", status_code=202, summary="Upload a recording: creates a meeting and its transcription job")
+@router.post(
+    "",
+    status_code=202,
+    summary="Upload a recording: creates a meeting and its transcription job",
+    responses=UNSUPPORTED_MEDIA,
+)
 async def create_meeting(
     services: ServicesDep,
     principal: PrincipalDep,
@@ -127,6 +133,14 @@ async def create_meeting(
     return MeetingOut.build(meeting, job, None)
 
 
+def _iso_8601(value: Any) -> Any:
+    """A date-time as the schema says (ISO 8601), not a Unix time that pydantic would also take."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_8601)]
+
+
 def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
@@ -143,10 +157,10 @@ def list_meetings(
         ),
     ] = None,
     created_from: Annotated[
-        datetime | None, Query(description="created at or after (ISO 8601; UTC if no zone)")
+        IsoDatetime | None, Query(description="created at or after (ISO 8601; UTC if no zone)")
     ] = None,
     created_to: Annotated[
-        datetime | None, Query(description="created before (ISO 8601; UTC if no zone)")
+        IsoDatetime | None, Query(description="created before (ISO 8601; UTC if no zone)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
