@@ -261,7 +261,7 @@ async def _transcript_body(request: Request) -> Transcript:
             "send the document returned by GET …/transcript, edited",
         )
     try:
-        transcript = Transcript.from_dict(data)
+        transcript = Transcript.from_dict(data, sent=True)
     except InvalidTranscript as exc:
         raise ApiError(
             422,
