@@ -27,6 +27,8 @@ class AudioInfo:
     channels: int
     sample_rate: int
     codec: str
+    container: str
+    """FFmpeg's name of the format it found in the file (wav, mp3, ogg, "matroska,webm"…)."""
 
 
 def _open(path: Path) -> av.container.InputContainer:
@@ -64,6 +66,7 @@ def probe(path: Path) -> AudioInfo:
             channels=stream.codec_context.channels or 1,
             sample_rate=stream.codec_context.sample_rate or 0,
             codec=stream.codec_context.name,
+            container=container.format.name,
         )
 
 
@@ -91,7 +94,7 @@ def stream_audio(
         decoded_any = False
         try:
             for frame in _decode(container, stream, path):
-                for out in resampler.resample(frame):
+                for out in _resample(resampler, frame, path):
                     pending.append(out.to_ndarray().reshape(n_out, -1))
                     pending_len += out.samples
                 while pending_len >= block:
@@ -130,6 +133,16 @@ def _decode(
             yield frame
     if good == 0:
         raise AudioError(f"{path} is corrupt or not audio: no audio frame could be decoded", _FIX_FORMAT)
+
+
+def _resample(resampler: av.AudioResampler, frame: av.AudioFrame, path: Path) -> list[av.AudioFrame]:
+    try:
+        return resampler.resample(frame)
+    except ValueError:  # a frame whose rate or channels differ from the first ones': damaged data
+        raise AudioError(
+            f"{path} is corrupt: its audio changes format part-way (sample rate or channels)",
+            "repair or re-export the recording (e.g. `ffmpeg -i in.mp3 out.wav`), then send it again",
+        ) from None
 
 
 def _shape(block: np.ndarray, split_channels: bool) -> np.ndarray:

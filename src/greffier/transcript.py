@@ -3,7 +3,8 @@
 A `Transcript` holds the language, the duration, the speakers and the timed segments of one
 recording (and, once diarized, the speaker turns); a `Segment` holds its words. Stages never mutate a transcript they are given: they
 return a new one (`dataclasses.replace`). JSON is the documented exchange format: `to_dict` /
-`from_dict` round-trip it, and `from_dict` validates untrusted input with pydantic.
+`from_dict` round-trip it, and `from_dict` validates untrusted input with pydantic: times are finite
+and between 0 and `MAX_SECONDS`; in a client's document, no end comes before its start.
 """
 
 from __future__ import annotations
@@ -11,32 +12,66 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    Field,
+    JsonValue,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
+MAX_SECONDS = 7 * 24 * 3600.0
+"""The latest time a transcript may hold (a week, longer than any recording): a larger one is a mistake."""
+
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _finite_numbers(metadata: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    try:
+        json.dumps(metadata, allow_nan=False)
+    except ValueError:
+        raise ValueError("holds a number JSON cannot carry (infinite or NaN)") from None
+    return metadata
+
+
+def _ordered(span: Any, info: ValidationInfo) -> Any:
+    """Only for a document a client sends (`from_dict(..., sent=True)`): recognisers and corpora
+    have words that end a few ms before they start, and stored transcripts must stay readable."""
+    if info.context and info.context.get("sent") and span.end < span.start:
+        raise ValueError(f"end ({span.end}) is before start ({span.start})")
+    return span
 
 
 @dataclass(frozen=True)
 class Word:
-    start: float
-    end: float
+    start: Seconds
+    end: Seconds
     text: str
-    probability: float = 1.0
+    probability: Probability = 1.0
     speaker: str | None = None
+
+    _check_order = model_validator(mode="after")(_ordered)
 
 
 @dataclass(frozen=True)
 class Segment:
     id: int
-    start: float
-    end: float
+    start: Seconds
+    end: Seconds
     text: str
     words: tuple[Word, ...] = ()
     speaker: str | None = None
-    avg_logprob: float | None = None
-    no_speech_prob: float | None = None
+    avg_logprob: Finite | None = None
+    no_speech_prob: Probability | None = None
+
+    _check_order = model_validator(mode="after")(_ordered)
 
     def piece(self, first: int, last: int) -> Segment:
         """The segment cut down to its words [first, last): their times, and the part of the text they
@@ -69,22 +104,24 @@ class Speaker:
 class SpeakerTurn:
     """A stretch of time in which one speaker talks, as diarization heard it."""
 
-    start: float
-    end: float
+    start: Seconds
+    end: Seconds
     speaker: str
+
+    _check_order = model_validator(mode="after")(_ordered)
 
 
 @dataclass(frozen=True)
 class Transcript:
     language: str
-    duration: float
+    duration: Seconds
     segments: tuple[Segment, ...] = ()
     speakers: tuple[Speaker, ...] = ()
-    language_probability: float | None = None
+    language_probability: Probability | None = None
     source: str | None = None
     model: str | None = None
     schema_version: int = SCHEMA_VERSION
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: Annotated[dict[str, JsonValue], AfterValidator(_finite_numbers)] = field(default_factory=dict)
     turns: tuple[SpeakerTurn, ...] = ()
     """Who spoke when, from diarization: it also covers speech the recogniser has no words for.
     Empty when the speakers come from elsewhere (channels, a person's corrections): the segments
@@ -129,16 +166,18 @@ class Transcript:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Transcript:
-        """Validate and build a transcript from its JSON form; raises `InvalidTranscript`."""
+    def from_dict(cls, data: dict[str, Any], *, sent: bool = False) -> Transcript:
+        """Validate and build a transcript from its JSON form (strictly: no text for a number);
+        `sent`: a client's document, where no end may come before its start either. Raises
+        `InvalidTranscript`."""
         payload = {k: v for k, v in data.items() if k != "text"}
-        try:
-            return _ADAPTER.validate_python(payload)
+        try:  # strict, as JSON: a time is a number, not the text "1.5"
+            return _ADAPTER.validate_json(json.dumps(payload), strict=True, context={"sent": sent})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise InvalidTranscript(
-                f"invalid transcript JSON at {where or 'top level'}: {first['msg']}"
+                f"invalid transcript JSON at {where or 'top level'}: {first['msg']}", where or None
             ) from exc
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -162,6 +201,11 @@ class Transcript:
 
 class InvalidTranscript(ValueError):
     """A transcript JSON document that does not follow the schema."""
+
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+        """The field at fault (`segments.0.start`), when there is one."""
 
 
 _ADAPTER = TypeAdapter(Transcript)

@@ -24,6 +24,7 @@ from greffier.api.routers import (
     session,
     stream,
 )
+from greffier.api.security import SecurityHeaders, install_docs
 from greffier.config import Settings, get_settings
 from greffier.jobs.queue import make_queue
 from greffier.jobs.runner import JobRunner
@@ -70,9 +71,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             services.queue.stop()
             services.db.dispose()
 
-    app = FastAPI(title="Greffier", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Greffier",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # install_docs: /docs under its own Content-Security-Policy
+        redoc_url=None,  # ReDoc would need fonts and workers from other sites
+    )
     errors.install(app)
     app.add_middleware(BodySizeLimit, limit_mb=settings.max_upload_mb)
+    app.add_middleware(SecurityHeaders)  # outermost: its headers are on the 413s too
+    install_docs(app, app.openapi_url or "/openapi.json")
     routers = (session, meetings, audio, assistant, jobs, openai, stream, calls, health)
     for router in (module.router for module in routers):
         app.include_router(router)

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from greffier.api.schemas import JobOut, JobStateName
 from greffier.dataset.consent import LICENCES
@@ -100,10 +100,10 @@ class ExportIn(BaseModel):
         max_length=len(LICENCES),
         description="only these licences; empty: all shared ones",
     )
-    mask_refused: bool = Field(
+    mask_refused: StrictBool = Field(
         False, description="keep non-consenting turns as [masqué] instead of removing them"
     )
-    surrogates: bool = Field(False, description="realistic fake values instead of [Nom_1] placeholders")
+    surrogates: StrictBool = Field(False, description="realistic fake values instead of [Nom_1] placeholders")
     name: Label = Field("Greffier conversations", description="the dataset's name in its data card")
 
 

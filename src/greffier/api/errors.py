@@ -11,17 +11,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
-from greffier.errors import GreffierError
+from greffier.errors import GreffierError, PublicText
 
 log = logging.getLogger("greffier.api")
 
 
 class ErrorBody(BaseModel):
     type: str
-    message: str
-    """The problem and the fix, in one sentence (what OpenAI clients show)."""
-    fix: str | None = None
+    message: PublicText
+    """The problem and the fix, in one sentence (what OpenAI clients show); no server path."""
+    fix: PublicText | None = None
     param: str | None = None
 
 
@@ -65,6 +66,7 @@ def error_response(
     return JSONResponse({**(extra or {}), **body.model_dump()}, status_code=status, headers=headers)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 _PLACES = {
     "body": "field",
     "query": "query parameter",
@@ -124,12 +126,13 @@ def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
             "see /docs for the endpoints",
         )
     if exc.status_code == 405:
+        allowed = _allowed_methods(request, exc)
         return error_response(
             405,
             "method_not_allowed",
             f"{request.method} is not allowed on {request.url.path}",
-            "see /docs for the methods of each endpoint",
-            headers=exc.headers,
+            f"use {', '.join(allowed)} (see /docs for the methods of each endpoint)",
+            headers={"Allow": ", ".join(allowed)},
         )
     if exc.status_code == 400:
         return error_response(
@@ -139,6 +142,18 @@ def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
             "send multipart/form-data for uploads and JSON elsewhere, as documented at /docs",
         )
     return error_response(exc.status_code, "http_error", str(exc.detail), None, headers=exc.headers)
+
+
+def _allowed_methods(request: Request, exc: HTTPException) -> list[str]:
+    """The methods this path is routed for (Starlette's own `Allow` names only one route's methods,
+    when several routes share the path); mounted apps (/static) say theirs themselves."""
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return allowed or [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
 
 
 def _greffier_error(request: Request, exc: GreffierError) -> JSONResponse:
@@ -176,8 +191,13 @@ def install(app: FastAPI) -> None:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in {
+        400: "a body that cannot be read (not JSON, broken multipart) or an empty upload",
         401: "missing or wrong API token",
+        413: "a body larger than the server's max_upload_mb",
         404: "unknown id (or another organisation's)",
         422: "invalid parameters",
     }.items()
+}
+UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorResponse, "description": "the file is not a recording that can be decoded"}
 }

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from greffier.assist.types import Answer, Minutes
 from greffier.edit import MAX_SEGMENT_CHARS
+from greffier.errors import PublicText
 from greffier.store.models import Job, Meeting
 
 JobStateName = Literal["queued", "running", "succeeded", "failed"]
@@ -27,7 +28,7 @@ class JobOut(BaseModel):
     state: JobStateName
     stage: str | None = Field(description="current stage: asr, diarize…")
     progress: float = Field(ge=0, le=1)
-    error: str | None
+    error: PublicText | None = Field(description="why it failed (no server path)")
     attempts: int = Field(description="tries so far (a try is repeated when its worker was lost)")
     max_attempts: int
     created: datetime
@@ -87,7 +88,7 @@ class VersionOut(BaseModel):
 
 
 class SegmentEditIn(BaseModel):
-    id: int = Field(ge=0, le=2**31 - 1, description="the segment's id")
+    id: StrictInt = Field(ge=0, le=2**31 - 1, description="the segment's id")
     text: str | None = Field(
         None, max_length=MAX_SEGMENT_CHARS, description="corrected text; empty removes the segment"
     )
@@ -140,7 +141,7 @@ class HealthOut(BaseModel):
     version: str
     database: str
     queue: str
-    problems: list[str]
+    problems: list[PublicText]
 
 
 def json_response(model: BaseModel) -> Response:

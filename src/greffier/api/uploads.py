@@ -1,9 +1,11 @@
 """An uploaded recording becomes a meeting and a transcription job: the file goes into the blob
-store under a key made of ids (the client's filename is only kept as a label), is probed, and the
-meeting and its job are committed before the job is queued."""
+store under a key made of ids (the client's filename is only kept as a label), is probed, renamed
+after the format its decoder found (`audio.wav`, `audio.mp3`…), and the meeting and its job are
+committed before the job is queued."""
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import uuid
@@ -15,6 +17,7 @@ from sqlalchemy import update
 
 from greffier.api.deps import Services
 from greffier.api.errors import ApiError
+from greffier.api.recordings import recording_format
 from greffier.api.schemas import MeetingOptions
 from greffier.audio import probe
 from greffier.errors import AudioError
@@ -45,9 +48,10 @@ async def create_meeting_from_upload(
 ) -> tuple[Meeting, Job]:
     filename = clean_filename(upload.filename)
     meeting_id = uuid.uuid4()
-    suffix = PurePosixPath(filename).suffix.lower()
-    key = f"{meeting_prefix(principal.organisation_id, meeting_id)}/audio{suffix if _SUFFIX.fullmatch(suffix) else ''}"
-    size = await run_in_threadpool(services.blobs.put, key, upload.file)
+    prefix = meeting_prefix(principal.organisation_id, meeting_id)
+    suffix = PurePosixPath(filename).suffix.lower()  # only a hint for the decoder's probe
+    incoming = f"{prefix}/upload{suffix if _SUFFIX.fullmatch(suffix) else ''}"
+    size = await run_in_threadpool(services.blobs.put, incoming, upload.file)
     try:
         if size == 0:
             raise ApiError(
@@ -57,7 +61,7 @@ async def create_meeting_from_upload(
                 "the upload was probably cut: send the file again",
                 param="file",
             )
-        path = services.blobs.path(key)
+        path = services.blobs.path(incoming)
         try:
             info = await run_in_threadpool(probe, path)
         except AudioError as exc:
@@ -68,6 +72,8 @@ async def create_meeting_from_upload(
                 exc.fix,
                 param="file",
             ) from None
+        key = f"{prefix}/audio{recording_format(info.container).suffix}"
+        os.replace(path, services.blobs.path(key))
         meeting, job = await run_in_threadpool(
             _commit,
             services,
@@ -81,7 +87,7 @@ async def create_meeting_from_upload(
             options,
         )
     except BaseException:
-        services.blobs.delete_prefix(meeting_prefix(principal.organisation_id, meeting_id))
+        services.blobs.delete_prefix(prefix)
         raise
     try:
         await run_in_threadpool(services.queue.submit, job.id, job.queue)

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from greffier.errors import PublicText
 from greffier.transcript import Segment
 
 
@@ -77,8 +78,8 @@ class FinalMessage(BaseModel):
 class ErrorMessage(BaseModel):
     type: Literal["error"] = "error"
     code: str = Field(description="bad_frame, empty_frame, frame_too_large, wrong_format, idle_timeout, …")
-    message: str
-    fix: str | None = None
+    message: PublicText
+    fix: PublicText | None = None
     fatal: bool = Field(description="true: the stream ends (finals, then `end`); false: it goes on")
 
 

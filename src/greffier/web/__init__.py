@@ -14,15 +14,13 @@ STATIC = Path(__file__).parent / "static"
 PAGES = ("/", "/sign-in", "/meetings/{meeting_id}", "/live", "/calls", "/meetings/{meeting_id}/call")
 """Paths the browser may load directly: each is the same page; its script shows the right view."""
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+"""The pages' Content-Security-Policy: only this site's files, no inline script or style (the other
+security headers are the API's, `greffier.api.security`)."""
 
 
 class _Static(StaticFiles):
@@ -31,12 +29,13 @@ class _Static(StaticFiles):
     def file_response(self, *args: object, **kwargs: object) -> Response:
         response = super().file_response(*args, **kwargs)  # type: ignore[arg-type]
         response.headers["Cache-Control"] = "no-cache"
-        response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
 
 def _page() -> FileResponse:
-    return FileResponse(STATIC / "index.html", headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+    return FileResponse(
+        STATIC / "index.html", headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-cache"}
+    )
 
 
 def install(app: FastAPI) -> None:

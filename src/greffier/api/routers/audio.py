@@ -1,9 +1,9 @@
 """/api/meetings/{id}/audio: the recording as uploaded, with HTTP range requests so that a player can
-seek without downloading the whole file."""
+seek without downloading the whole file. Its type is the one its decoder finds (audio, or bytes),
+never one that a browser would render as a page."""
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 from pathlib import PurePosixPath
 
@@ -12,20 +12,10 @@ from fastapi.responses import FileResponse
 
 from greffier.api.deps import PrincipalDep, ServicesDep
 from greffier.api.errors import ERROR_RESPONSES, ApiError
+from greffier.api.recordings import stored_format
 from greffier.api.routers.meetings import load_meeting
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"], responses=ERROR_RESPONSES)
-_MEDIA_TYPES = {
-    ".opus": "audio/ogg",
-    ".m4a": "audio/mp4",
-    ".mka": "audio/x-matroska",
-    ".mkv": "video/x-matroska",
-}
-
-
-def media_type(key: str) -> str:
-    suffix = PurePosixPath(key).suffix.lower()
-    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
 
 
 @router.get(
@@ -33,7 +23,10 @@ def media_type(key: str) -> str:
     summary="The recording (supports Range requests, for seeking)",
     response_class=FileResponse,
     responses={
-        200: {"content": {"audio/*": {}, "video/*": {}}, "description": "the recording as uploaded"},
+        200: {
+            "content": {"audio/*": {}, "application/octet-stream": {}},
+            "description": "the recording as uploaded",
+        },
         206: {"description": "the requested byte range"},
     },
 )
@@ -47,10 +40,11 @@ def get_audio(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.U
             f"the recording of meeting {meeting_id} is missing from the blob store",
             "check GREFFIER_BLOB_DIR points at the shared folder, or upload the recording again",
         )
+    recording = stored_format(path)
     return FileResponse(
         path,
-        media_type=media_type(meeting.audio_key),
+        media_type=recording.media_type,
         headers={"Cache-Control": "private, max-age=3600"},
         content_disposition_type="inline",
-        filename=meeting.filename,
+        filename=PurePosixPath(meeting.filename).stem + recording.suffix,
     )

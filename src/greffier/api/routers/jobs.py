@@ -52,6 +52,13 @@ def read_job(job: JobDep) -> Response:
     "/{job_id}/events",
     response_class=EventSourceResponse,
     summary="The job as server-sent events: one `job` event per change, until it succeeds or fails",
+    responses={  # errors come as JSON, not as events
+        code: {
+            "description": spec["description"],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+        }
+        for code, spec in ERROR_RESPONSES.items()
+    },
 )
 async def job_events(
     job: JobDep, services: ServicesDep, principal: PrincipalDep, request: Request

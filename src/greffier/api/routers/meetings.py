@@ -13,10 +13,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from faster_whisper.tokenizer import _LANGUAGE_CODES
+from pydantic import BeforeValidator
 
 from greffier import edit, export
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, ApiError, not_found
+from greffier.api.errors import ERROR_RESPONSES, UNSUPPORTED_MEDIA, ApiError, not_found
 from greffier.api.schemas import (
     MeetingOptions,
     MeetingOut,
@@ -101,7 +102,12 @@ def load_version(
     )
 
 
-@router.post("", status_code=202, summary="Upload a recording: creates a meeting and its transcription job")
+@router.post(
+    "",
+    status_code=202,
+    summary="Upload a recording: creates a meeting and its transcription job",
+    responses=UNSUPPORTED_MEDIA,
+)
 async def create_meeting(
     services: ServicesDep,
     principal: PrincipalDep,
@@ -127,6 +133,14 @@ async def create_meeting(
     return MeetingOut.build(meeting, job, None)
 
 
+def _iso_8601(value: Any) -> Any:
+    """A date-time as the schema says (ISO 8601), not a Unix time that pydantic would also take."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_8601)]
+
+
 def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
@@ -143,10 +157,10 @@ def list_meetings(
         ),
     ] = None,
     created_from: Annotated[
-        datetime | None, Query(description="created at or after (ISO 8601; UTC if no zone)")
+        IsoDatetime | None, Query(description="created at or after (ISO 8601; UTC if no zone)")
     ] = None,
     created_to: Annotated[
-        datetime | None, Query(description="created before (ISO 8601; UTC if no zone)")
+        IsoDatetime | None, Query(description="created before (ISO 8601; UTC if no zone)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -231,11 +245,12 @@ async def _transcript_body(request: Request) -> Transcript:
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
         json.dumps(data, ensure_ascii=False).encode()  # lone surrogates (\ud800) cannot be stored
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ApiError(
             400,
             "invalid_json",
-            f"the body is not valid JSON ({exc})",
+            f"the body is not valid JSON ({reason})",
             "send the transcript as JSON, as returned by GET …/transcript",
         ) from None
     if not isinstance(data, dict):
@@ -245,7 +260,17 @@ async def _transcript_body(request: Request) -> Transcript:
             "the body must be a JSON object (a transcript)",
             "send the document returned by GET …/transcript, edited",
         )
-    where = _control_character(data)
+    try:
+        transcript = Transcript.from_dict(data, sent=True)
+    except InvalidTranscript as exc:
+        raise ApiError(
+            422,
+            "invalid_transcript",
+            str(exc),
+            "keep the structure returned by GET …/transcript; change texts, times and speaker names",
+            param=exc.where,
+        ) from None
+    where = _control_character(transcript.to_dict())  # what is stored: as deep as pydantic allows
     if where is not None:
         raise ApiError(
             422,
@@ -253,15 +278,7 @@ async def _transcript_body(request: Request) -> Transcript:
             f"the transcript holds a control character at {where}",
             "remove it: a transcript holds printable text only (tabs and new lines are fine)",
         )
-    try:
-        return Transcript.from_dict(data)
-    except InvalidTranscript as exc:
-        raise ApiError(
-            422,
-            "invalid_transcript",
-            str(exc),
-            "keep the structure returned by GET …/transcript; change texts, times and speaker names",
-        ) from None
+    return transcript
 
 
 IfMatchHeader = Annotated[

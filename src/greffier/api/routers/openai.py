@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from greffier import export
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, ApiError
+from greffier.api.errors import ERROR_RESPONSES, UNSUPPORTED_MEDIA, ApiError
 from greffier.api.routers.meetings import check_language
 from greffier.api.schemas import MeetingOptions
 from greffier.api.uploads import create_meeting_from_upload
@@ -129,6 +129,7 @@ def _transcript(services: Services, meeting_id: uuid.UUID) -> Transcript:
             "description": "json, verbose_json, or text for text/srt/vtt",
         },
         400: ERROR_RESPONSES[422],
+        **UNSUPPORTED_MEDIA,
     },
     response_model=None,
 )
