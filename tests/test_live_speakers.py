@@ -54,7 +54,7 @@ def test_a_live_stream_of_two_speakers_taking_turns_is_labelled_as_it_goes(hub):
     """Two French readers in turn (SPPAS B003, then C006, then B003 again), a 1.5-s pause between turns:
     every final gets the speaker of its turn, as it is sent. (A final holds one voice only when a pause
     of `live_silence_ms` ends each turn: quicker exchanges, as in the pyannote sample, give finals that
-    hold both voices and take one label; README, Live transcription.)"""
+    hold both voices and take one label; docs/live.md, Speakers.)"""
     turns = [load_audio(eval_file(clip)) for clip in (ONE_SPEAKER, OTHER_READER, ONE_SPEAKER_AGAIN)]
     pause = np.zeros(round(1.5 * SAMPLE_RATE), np.float32)
     audio = np.concatenate([turns[0], pause, turns[1], pause, turns[2]])

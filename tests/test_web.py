@@ -1,5 +1,5 @@
 """The web app in a real browser: Debian's Chromium driven by Playwright, against `greffier serve`
-transcribing a real recording. Set GREFFIER_WEB_SCREENSHOTS=docs to refresh the README's screenshots."""
+transcribing a real recording. Set GREFFIER_WEB_SCREENSHOTS=docs to refresh the screenshots in docs/ (docs/web.md)."""
 
 from __future__ import annotations
 

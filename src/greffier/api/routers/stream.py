@@ -1,6 +1,6 @@
 """WebSocket `/ws/stream`: live transcription, saved as a meeting (audio + transcript) at the end.
 
-The protocol is `greffier.live.protocol` (README, "Live transcription"). The connection is
+The protocol is `greffier.live.protocol` (docs/live.md). The connection is
 authenticated like the rest of the API: `Authorization: Bearer <token>`; from a browser (which
 cannot set headers on a WebSocket), the web app's sign-in cookie, from Greffier's own pages only
 (a WebSocket handshake is not bound by CORS: with the cookie, the Origin must be this server, whatever
@@ -108,7 +108,7 @@ def _bad_query(error: ValidationError, fixes: dict[str, str]) -> tuple[str, str]
     value = str(first.get("input", ""))[:20]
     return (
         f"bad query parameter {name}={value!r}: {first['msg']}",
-        fixes.get(name, "see the live protocol in the README"),
+        fixes.get(name, "see the live protocol in docs/live.md"),
     )
 
 
