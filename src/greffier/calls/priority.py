@@ -54,6 +54,15 @@ def _both(
     return check
 
 
+def _any_item(key: str, *values: str) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
+    """The evidence of the first item of `key` that is one of `values`."""
+
+    def check(form: CaseForm) -> tuple[Evidence, ...] | None:
+        return next((v.evidence for v in form[key].values if v.value in values), None)
+
+    return check
+
+
 def _not(
     a: Callable[[CaseForm], tuple[Evidence, ...] | None], b: Callable[[CaseForm], tuple[Evidence, ...] | None]
 ) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
@@ -109,7 +118,8 @@ RULES: tuple[Rule, ...] = (
         "P1",
         "R1",
         "douleur irradiant au bras ou à la mâchoire : syndrome coronarien possible",
-        _both(_item("vitals.pain", "arm"), _item("vitals.pain", "abdomen")),
+        # the arm or jaw with a pain of the trunk (chest, or the atypical epigastric / back pain)
+        _both(_any_item("vitals.pain", "arm", "jaw"), _any_item("vitals.pain", "chest", "abdomen", "back")),
     ),
     Rule("P1", "R1", "inconscient", _value("vitals.consciousness", "unconscious")),
     Rule("P1", "R2", "ne répond pas / trouble de la conscience signalé", _item("red_flags", "unconscious")),
