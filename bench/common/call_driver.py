@@ -27,8 +27,9 @@ from typing import Protocol
 
 from bench.common.synth import Turn
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import CaseForm, Change, change_of
+from greffier.calls.form import CaseForm, change_of
 from greffier.calls.live import segment_of
+from greffier.calls.values import Change
 from greffier.cli.live_io import file_frames
 from greffier.live.protocol import END_REQUEST, FinalMessage
 from greffier.transcript import Segment, Word

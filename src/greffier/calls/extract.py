@@ -18,9 +18,11 @@ from dataclasses import dataclass, field, replace
 
 from greffier.calls import lexicon as lx
 from greffier.calls import numbers
-from greffier.calls.form import CaseForm, Change, Evidence, FieldValue, Scalar
+from greffier.calls.catalogue import Scalar
+from greffier.calls.form import CaseForm
 from greffier.calls.priority import suggest
 from greffier.calls.rules import Clause, Hit, answer, clauses, clean, hits
+from greffier.calls.values import Change, Evidence, FieldValue
 from greffier.transcript import Segment, Transcript
 
 OPENING_SEGMENTS = 6

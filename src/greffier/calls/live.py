@@ -24,9 +24,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from greffier.calls.catalogue import label
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import CaseForm, Change, change_dict, label
+from greffier.calls.form import CaseForm, change_dict
 from greffier.calls.llm import SCHEMA, JsonComplete, prompt, update_llm
+from greffier.calls.values import Change
 from greffier.errors import GreffierError
 from greffier.live.protocol import ErrorMessage, FinalMessage
 from greffier.live.session import Save, Send

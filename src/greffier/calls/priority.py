@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from greffier.calls.form import CaseForm, Evidence, Reason, Suggestion
+from greffier.calls.form import CaseForm
+from greffier.calls.values import Evidence, Reason, Suggestion
 
 
 @dataclass(frozen=True)

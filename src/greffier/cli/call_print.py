@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from greffier.calls.form import CARE_LEVELS, PRIORITIES, SCHEMA, CaseForm, label
+from greffier.calls.catalogue import CARE_LEVELS, PRIORITIES, SCHEMA, label
+from greffier.calls.form import CaseForm
 from greffier.cli.app import console
 
 
