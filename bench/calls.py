@@ -18,8 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from greffier.calls.catalogue import SPECS
 from greffier.calls.extract import extract_transcript
-from greffier.calls.form import SPECS, CaseForm
+from greffier.calls.form import CaseForm
 from greffier.calls.simsamu import load_simsamu
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,7 +30,7 @@ from bench.common.references import Reference, french
 from bench.common.text import corpus_wer
 from greffier.asr.streaming import PassStats
 from greffier.audio import PcmBuffer
-from greffier.cli.live_cmd import file_frames
+from greffier.cli.live_io import file_frames
 from greffier.config import get_settings
 from greffier.live.session import LiveHub, run_stream
 from greffier.pipeline import TranscribeOptions, transcribe_file

@@ -118,7 +118,7 @@ def llama_server(tmp_path_factory):
         "-m",
         "llama_cpp.server",
         "--model",
-        str(ensure_model_file("qwen2.5-1.5b-instruct")),
+        str(ensure_model_file("qwen2.5-coder-1.5b-instruct")),
         "--host",
         "127.0.0.1",
         "--port",

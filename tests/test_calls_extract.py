@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from greffier.calls.catalogue import DISCLAIMER
+from greffier.calls.export import CaseExport
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import DISCLAIMER, CaseExport, CaseForm, FieldValue, change_dict, change_of
+from greffier.calls.form import CaseForm, change_dict, change_of
+from greffier.calls.values import FieldValue
 from greffier.transcript import Segment, Word
 
 REG, CALLER = "SPEAKER_00", "SPEAKER_01"

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from bench.calls import GOLD_DIR, gold_calls, score, transcript_for
-from greffier.calls.form import SPECS
+from greffier.calls.catalogue import SPECS
 from tests.conftest import eval_file, run_cli
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from greffier.calls.catalogue import SPECS
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import SPECS
 from greffier.calls.live import LiveCall
 from greffier.calls.rules import clean
 from greffier.calls.simsamu import load_simsamu

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from websockets.sync.client import connect
 
-from greffier.calls.form import CaseExport
+from greffier.calls.export import CaseExport
 from greffier.calls.simsamu import load_simsamu
 from servers import Service, two_organisations, wait_job
 from tests.conftest import eval_file

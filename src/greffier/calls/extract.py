@@ -18,9 +18,11 @@ from dataclasses import dataclass, field, replace
 
 from greffier.calls import lexicon as lx
 from greffier.calls import numbers
-from greffier.calls.form import CaseForm, Change, Evidence, FieldValue, Scalar
+from greffier.calls.catalogue import Scalar
+from greffier.calls.form import CaseForm
 from greffier.calls.priority import suggest
 from greffier.calls.rules import Clause, Hit, answer, clauses, clean, hits
+from greffier.calls.values import Change, Evidence, FieldValue
 from greffier.transcript import Segment, Transcript
 
 OPENING_SEGMENTS = 6
@@ -150,6 +152,8 @@ def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseFo
     best: dict[str, Hit] = {}
     for hit in found:
         p = hit.pattern
+        if p.value is None:
+            continue
         if hit.negated and (p.key, p.value) != ("vitals.consciousness", "conscious"):
             continue
         if p.about == "patient" and hit.person == "speaker" and not on_line_is_patient:
@@ -297,7 +301,7 @@ def _answer_edits(ctx: CallContext, seg: Segment, text: str, on_line_is_patient:
                     fact("red_flags", p.flag)
             elif reply == "yes":
                 fact(*_NEGATED_OPPOSITE[(p.key, p.value)])
-        elif reply == "yes" and not hit.negated and p.value != "present":
+        elif reply == "yes" and not hit.negated and p.value is not None:
             fact(p.key, p.value)
             if p.flag:
                 fact("red_flags", p.flag)

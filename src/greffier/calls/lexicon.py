@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Pattern:
     key: str
-    value: str
+    value: str | None
+    """The code it states; None for a pattern only asked about ('il saigne ?'), read for its `if_no`."""
     regex: re.Pattern[str]
     about: str = "patient"
     negatable: bool = True
@@ -39,7 +40,7 @@ class Pattern:
     """A weak reading ('il respire') never replaces a more serious one ('il respire difficilement')."""
 
 
-def _p(key: str, value: str, regex: str, **kw: object) -> Pattern:
+def _p(key: str, value: str | None, regex: str, **kw: object) -> Pattern:
     exclude = kw.pop("exclude", None)
     return Pattern(key, value, re.compile(regex), exclude=re.compile(exclude) if exclude else None, **kw)  # type: ignore[arg-type]
 
@@ -118,7 +119,7 @@ VITALS: tuple[Pattern, ...] = (
     _p("vitals.bleeding", "none", r"(?:ne )?saigne pas|pas de saignement|pas de sang", negatable=False),
     _p(
         "vitals.bleeding",
-        "present",
+        None,
         r"\b(?:il|elle|ça) saigne\b(?! (?:pas|plus))",
         if_no=(("vitals.bleeding", "none"),),
     ),

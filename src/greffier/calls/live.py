@@ -13,27 +13,25 @@ last `form` before `end` has `complete: true` and the RS-EDA-like export.
 The rules run on each final at once (a few milliseconds); with `complete` (a JSON LLM, see
 `greffier.calls.llm`) the model reads the new finals in a background thread and its grounded
 additions come later as `form` messages with `source: "llm"`, never delaying the rules.
-
-Drivers (benchmarks, tests) use `call_messages(frames, hub)`: PCM16 frames in, messages out.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from greffier.calls.catalogue import label
 from greffier.calls.extract import new_form, update
-from greffier.calls.form import CaseForm, Change, change_dict, label
+from greffier.calls.form import CaseForm, change_dict
 from greffier.calls.llm import SCHEMA, JsonComplete, prompt, update_llm
+from greffier.calls.values import Change
 from greffier.errors import GreffierError
 from greffier.live.protocol import ErrorMessage, FinalMessage
-from greffier.live.session import LiveHub, Save, Send, run_stream
+from greffier.live.session import Save, Send
 from greffier.transcript import Segment, Transcript, Word
 
 log = logging.getLogger("greffier.calls.live")
@@ -241,46 +239,3 @@ class LiveCall:
 def _answered(reply: dict[str, Any]) -> JsonComplete:
     """A `complete` that gives the answer already received (the model ran in a thread)."""
     return lambda _messages, _schema: reply
-
-
-async def call_messages(
-    frames: AsyncIterable[bytes],
-    hub: LiveHub,
-    *,
-    language: str | None = "fr",
-    regulator: str | None = None,
-    complete: JsonComplete | None = None,
-    call_id: str | None = None,
-) -> AsyncIterator[dict[str, Any]]:
-    """Audio in (PCM16, 16 kHz, mono frames), the call's messages out (partial, final, form, error, end).
-
-    `hub` is a `greffier.live.session.LiveHub` (it holds the speech model: make one per process).
-    """
-    out: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-    source = aiter(frames)
-
-    async def receive() -> bytes | str:
-        return await anext(source, '{"type": "end"}')
-
-    async def send(text: str) -> None:
-        out.put_nowait(json.loads(text))
-
-    call = LiveCall(call_id=call_id, regulator=regulator, complete=complete)
-
-    async def run() -> None:
-        try:
-            async with hub.stream(hub.options(language=language)) as stream:
-                await run_stream(stream, receive, call.relay(send), call.saver(None))
-        finally:
-            out.put_nowait(None)
-
-    task = asyncio.create_task(run())
-    try:
-        while (message := await out.get()) is not None:
-            yield message
-        await task
-    finally:
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from greffier.calls.catalogue import SPECS
 from greffier.calls.extract import refresh_suggestion
-from greffier.calls.form import SPECS, CaseForm, Change, Evidence, FieldValue
+from greffier.calls.form import CaseForm
 from greffier.calls.rules import clean
+from greffier.calls.values import Change, Evidence, FieldValue
 from greffier.transcript import Segment
 
 JsonComplete = Callable[[list[dict[str, str]], dict[str, Any]], dict[str, Any]]

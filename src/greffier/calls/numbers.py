@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import phonenumbers
 from text_to_num import alpha2digit
 
 
@@ -48,23 +49,38 @@ def phone_numbers(text: str) -> list[Match]:
     """French phone numbers (10 digits from 0, or +33 / 0033 and 9 digits), given in words or digits.
 
     Returns the national form '0612345678'. Runs of digits that are not phone-shaped (counting
-    "un deux trois…", '15', 'SAMU 93') are ignored.
+    "un deux trois…", '15', 'SAMU 93') are ignored. `phonenumbers` reads each run of digits; a
+    number counts only when it read every digit as the subscriber's (no '+33 0…', no dropped digit).
     """
-    norm = normalize(text)
     found: list[Match] = []
-    for m in _PHONE_RUN.finditer(norm):
+    for m in _PHONE_RUN.finditer(normalize(text)):
         digits = re.sub(r"\D", "", m.group())
-        international = m.group().lstrip().startswith(("+", "plus"))
-        if international and digits.startswith("33") and len(digits) == 11:
-            digits = "0" + digits[2:]
-        elif digits.startswith("0033") and len(digits) == 13:
-            digits = "0" + digits[4:]
-        if len(digits) == 10 and digits.startswith("0") and digits[1] != "0":
-            found.append(Match(digits, m.group().strip()))
+        if m.group().lstrip().startswith(("+", "plus")) and digits.startswith("33"):
+            prefix, written = "33", "+" + digits
+        elif digits.startswith("0033"):
+            prefix, written = "0033", "+" + digits[2:]
+        elif digits.startswith("0"):
+            prefix, written = "0", digits
+        else:
+            continue
+        try:
+            number = phonenumbers.parse(written, "FR")
+        except phonenumbers.NumberParseException:
+            continue
+        national = phonenumbers.national_significant_number(number)
+        if (
+            number.country_code == 33
+            and prefix + national == digits
+            and not national.startswith("0")
+            and phonenumbers.is_possible_number(number)
+        ):
+            found.append(Match("0" + national, m.group().strip()))
     return found
 
 
 def format_phone(digits: str) -> str:
+    """In pairs, as French numbers are said ('06 12 34 56 78', '08 00 12 34 56'); phonenumbers' national
+    format would write '0 800 12 34 56'."""
     return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from greffier.calls.form import CaseForm, Evidence, Reason, Suggestion
+from greffier.calls.form import CaseForm
+from greffier.calls.values import Evidence, Reason, Suggestion
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,15 @@ def _both(
     def check(form: CaseForm) -> tuple[Evidence, ...] | None:
         first, second = a(form), b(form)
         return first + second if first is not None and second is not None else None
+
+    return check
+
+
+def _any_item(key: str, *values: str) -> Callable[[CaseForm], tuple[Evidence, ...] | None]:
+    """The evidence of the first item of `key` that is one of `values`."""
+
+    def check(form: CaseForm) -> tuple[Evidence, ...] | None:
+        return next((v.evidence for v in form[key].values if v.value in values), None)
 
     return check
 
@@ -109,7 +119,8 @@ RULES: tuple[Rule, ...] = (
         "P1",
         "R1",
         "douleur irradiant au bras ou à la mâchoire : syndrome coronarien possible",
-        _both(_item("vitals.pain", "arm"), _item("vitals.pain", "abdomen")),
+        # the arm or jaw with a pain of the trunk (chest, or the atypical epigastric / back pain)
+        _both(_any_item("vitals.pain", "arm", "jaw"), _any_item("vitals.pain", "chest", "abdomen", "back")),
     ),
     Rule("P1", "R1", "inconscient", _value("vitals.consciousness", "unconscious")),
     Rule("P1", "R2", "ne répond pas / trouble de la conscience signalé", _item("red_flags", "unconscious")),

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from greffier.calls.live import LiveCall
 from greffier.cli.app import console, parse_language
-from greffier.cli.call_cmd import print_form
-from greffier.cli.live_cmd import _END, _Printer, file_frames
+from greffier.cli.call_print import print_form
+from greffier.cli.live_io import LivePrinter, file_frames
 from greffier.config import get_settings
 from greffier.errors import OptionsError
+from greffier.live.protocol import END_REQUEST
 
 
 def live_call(
@@ -48,14 +49,14 @@ async def _stream(
     frames = file_frames(file, realtime)
 
     async def receive() -> bytes | str:
-        return await anext(frames, _END)
+        return await anext(frames, END_REQUEST)
 
     hub = LiveHub(settings)
     async with hub.stream(hub.options(language=language, adaptive=realtime)) as stream:
         await run_stream(stream, receive, call.relay(printer), call.saver(None))
 
 
-class _CallPrinter(_Printer):
+class _CallPrinter(LivePrinter):
     """The live lines, and under each final the fields it filled; the whole form at the end."""
 
     async def __call__(self, text: str) -> None:

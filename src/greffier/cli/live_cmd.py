@@ -9,33 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import typer
 
-from greffier.audio import SAMPLE_RATE, stream_audio, to_pcm16
-from greffier.cli.app import app, console, console_error, parse_language
+from greffier.audio import SAMPLE_RATE
+from greffier.cli.app import app, parse_language
+from greffier.cli.live_io import FRAME_SECONDS, LivePrinter, file_frames
 from greffier.config import get_settings
 from greffier.errors import GreffierError, OptionsError
-from greffier.live.protocol import SERVER_MESSAGE, FinalMessage, PartialMessage
+from greffier.live.protocol import END_REQUEST
 from greffier.live.session import LiveHub, run_stream
-
-FRAME_SECONDS = 0.1
-_END = '{"type": "end"}'
-
-
-async def file_frames(path: Path, realtime: bool) -> AsyncIterator[bytes]:
-    """100-ms frames of a recording; with `realtime`, each one when it would have been recorded."""
-    started = time.monotonic()
-    sent = 0.0
-    for block in stream_audio(path, block_seconds=FRAME_SECONDS):
-        sent += len(block) / SAMPLE_RATE
-        if realtime:
-            await asyncio.sleep(max(0.0, started + sent - time.monotonic()))
-        yield to_pcm16(block)
 
 
 def _sounddevice():
@@ -76,47 +61,6 @@ async def microphone_frames(sounddevice, stop: asyncio.Event) -> AsyncIterator[b
                 yield await asyncio.wait_for(frames.get(), timeout=0.5)
 
 
-class _Printer:
-    """Human-readable lines: finals with their times; partials rewritten in place on a terminal."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-        self.tty = sys.stdout.isatty()
-        self._partial_shown = False
-
-    async def __call__(self, text: str) -> None:
-        if self.as_json:
-            print(text, flush=True)
-            return
-        message = SERVER_MESSAGE.validate_json(text)
-        if isinstance(message, PartialMessage):
-            if self.tty:
-                width = max(20, console.width - 4)
-                sys.stdout.write("\r\033[K\033[2m… " + message.text[-width:] + "\033[0m")
-                sys.stdout.flush()
-                self._partial_shown = True
-            elif message.text:
-                print(f"  … {message.text}", flush=True)
-            return
-        if self._partial_shown:
-            sys.stdout.write("\r\033[K")
-            self._partial_shown = False
-        if isinstance(message, FinalMessage):
-            print(f"[{_clock(message.start)} → {_clock(message.end)}] {message.text}", flush=True)
-        elif message.type == "error":
-            console_error(f"{message.message} — {message.fix}" if message.fix else message.message)
-        else:
-            console.print(
-                f"[dim]end ({message.reason}): {message.duration:.1f} s of audio, {message.segments} "
-                f"segments, language {message.language}[/]"
-            )
-
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes):02d}:{rest:04.1f}"
-
-
 @app.command("live")
 def live_command(
     file: Path | None = typer.Argument(None, help="A recording to stream (any format); or use --mic."),
@@ -152,11 +96,11 @@ async def _live(
 
     async def receive() -> bytes | str:
         if stop.is_set():
-            return _END
-        return await anext(frames, _END)
+            return END_REQUEST
+        return await anext(frames, END_REQUEST)
 
     hub = LiveHub(settings)
     # a file sent faster than real time is scheduled by its audio alone: the same output on any machine
     adaptive = file is None or realtime
     async with hub.stream(hub.options(language=language, adaptive=adaptive)) as stream:
-        await run_stream(stream, receive, _Printer(as_json))
+        await run_stream(stream, receive, LivePrinter(as_json))

@@ -7,7 +7,7 @@ import typer
 from greffier.cli.app import app, console
 from greffier.config import get_settings
 from greffier.errors import GreffierError
-from greffier.models import SPECS, ensure_model
+from greffier.models import SPECS, ensure_model, model_dir
 
 
 @app.command("models")
@@ -20,7 +20,7 @@ def models_command(
     overrides = {
         "whisper-base": settings.asr_model,
         "campplus": settings.embedding_model,
-        "qwen2.5-1.5b-instruct": settings.llm_gguf,
+        "qwen2.5-coder-1.5b-instruct": settings.llm_gguf,
     }
     failed = False
     for key, spec in SPECS.items():
@@ -29,8 +29,9 @@ def models_command(
         if user_path is not None:
             status, where = "user path (used as it is, no known checksum)", str(user_path)
         else:
-            where = str(settings.models_dir / key)
-            if assemble or verify or (settings.models_dir / key).is_dir():
+            directory = model_dir(key, settings)
+            where = str(directory)
+            if assemble or verify or directory.is_dir():
                 try:
                     where = str(ensure_model(key, settings, rehash=verify))
                     status = (

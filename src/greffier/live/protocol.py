@@ -102,6 +102,10 @@ class EndRequest(BaseModel):
     type: Literal["end"]
 
 
+END_REQUEST = '{"type": "end"}'
+"""The client's text frame that finishes a stream, as sent."""
+
+
 _CLIENT_MESSAGE = TypeAdapter(EndRequest)
 
 

@@ -21,7 +21,7 @@ from greffier.api.errors import ERROR_RESPONSES, ApiError
 from greffier.api.routers.meetings import _attachment, load_meeting, load_version
 from greffier.api.routers.stream import StreamAddon, StreamQuery, serve_stream
 from greffier.api.schemas import JobOut
-from greffier.calls.form import CaseExport
+from greffier.calls.export import CaseExport
 from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
 from greffier.calls.record import CASE_FILE, case_record
