@@ -1,13 +1,16 @@
-"""Shared fixtures: the evaluation data beside the checkout, the embedded LLM, and a CLI runner."""
+"""Shared fixtures: the evaluation data beside the checkout, the embedded LLM, Debian's Chromium, and a
+CLI runner."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval"))
@@ -53,3 +56,23 @@ def run_cli(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+CHROMIUM = os.environ.get("GREFFIER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for one test module (a module needing other flags defines its own)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -57,9 +57,11 @@ def assert_well_formed(t: Transcript) -> None:
         # false alarm 14.3 s, mostly speech the reference leaves unannotated, confusion 22.2 s, 12 s of it
         # a turn the reference gives the wrong party: bench/common/reference_audit.py)
         ("edf8k", 0.40, 0.80, (2, 2)),
-        # 3 speakers, one of them 0.16 s; measured 26.6 %, all of it confusion (1 speaker found), cpWER
-        # 100 % (plain WER 66 %)
-        ("tcof2channels", 0.31, 1.10, (1, 3)),
+        # 3 speakers, one of them 0.16 s; measured 26.6 %, all of it confusion (1 speaker found). cpWER
+        # depends on the CPU's CTranslate2 kernels (the same on one machine run after run, busy or not,
+        # on 1 or 2 threads): 1.024 with MKL on AVX-512 (Intel), 1.049 oneDNN AVX-512, 1.098 MKL AVX2,
+        # 1.122 oneDNN AVX2 (what an AMD EPYC gets); 92 errors for 82 words at most
+        ("tcof2channels", 0.31, 1.15, (1, 3)),
         # measured 10.1 %, cpWER 19.0 %
         ("sample", 0.14, 0.28, (2, 2)),
     ],

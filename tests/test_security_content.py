@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from conftest import eval_file
 from greffier import export
@@ -23,7 +23,6 @@ from greffier.errors import AudioError
 from greffier.store.db import Database
 from greffier.store.models import Meeting
 from servers import Service, seed_account, service_env, upload, wait_job
-from test_web import CHROMIUM, CHROMIUM_ARGS
 
 SHORT = "sppas-samples/samples/samples-fra/AC track_0379.wav"  # 2.3 s of French
 MP3 = "linto-ssak/tests/data/audio/edf8k.mp3"
@@ -59,14 +58,6 @@ def transcript_url(server: Server) -> str:
         meeting = upload(client, eval_file(SHORT), language="fr")
         assert wait_job(client, meeting["job"]["id"])["state"] == "succeeded"
     return f"/api/meetings/{meeting['id']}/transcript"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _upload_bytes(client: httpx.Client, name: str, data: bytes) -> dict:

@@ -13,22 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import srt
-from playwright.sync_api import Browser, FileChooser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FileChooser, Page, expect
 
 from conftest import eval_file
 from greffier.audio import SAMPLE_RATE, to_pcm16
 from servers import Service, seed_account, service_env
 
 WEB_PORTS = range(18500, 18600)
-CHROMIUM = os.environ.get("GREFFIER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RECORDING = "sppas-samples/samples/samples-fra/F_F_B003-P8.wav"  # 21 s, French: a story of a locked door
 EMAIL, PASSWORD = "ana@acme.example", "correct horse battery"
 SCREENSHOTS = os.environ.get("GREFFIER_WEB_SCREENSHOTS")
@@ -59,14 +50,6 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
         yield server
     finally:
         server.service.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: Browser, **context: object) -> Iterator[Page]:

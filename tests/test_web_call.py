@@ -14,11 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from greffier.audio import SAMPLE_RATE, load_audio
-from tests.conftest import eval_file
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, eval_file
 from tests.test_calls_live import STREET
 from tests.test_web import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Web,
     _start,
     open_page,

@@ -19,11 +19,9 @@ from bench.common.references import french
 from bench.common.text import wer
 from greffier.audio import SAMPLE_RATE, load_audio
 from servers import Service, seed_account, service_env
-from tests.conftest import eval_file
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, eval_file
 from tests.test_live import SHORT, pcm_frames
 from tests.test_web import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     EMAIL,
     PASSWORD,
     WEB_PORTS,
