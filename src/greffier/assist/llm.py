@@ -213,10 +213,10 @@ def _output_error(what: str, why: str, finish_reason: str | None) -> LLMOutputEr
 def _load_llama(path: str, n_ctx: int, n_threads: int, sequences: int) -> Any:
     from llama_cpp import Llama
 
-    from greffier.assist.decoding import open_sequences
+    from greffier.assist.llama_internals import LlamaInternals
 
     llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False)
-    open_sequences(llama, sequences)
+    LlamaInternals(llama).open_sequences(sequences)
     return llama
 
 
