@@ -20,9 +20,9 @@ from dataset_seed import seed_meeting
 from greffier.config import Settings
 from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, SqliteConsentStore, forget, now
 from greffier.dataset.export import ExportOptions, export_dataset, record_id
+from greffier.jobs.context import STORE_HOOKS, JobContext
 from greffier.jobs.dataset_export import export_from_service, export_key, start_export
 from greffier.jobs.runner import JobRunner
-from greffier.jobs.tasks import STORE_HOOKS, JobContext
 from greffier.store import accounts
 from greffier.store.blobs import BlobStore
 from greffier.store.consent import DatabaseConsentStore

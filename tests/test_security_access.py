@@ -26,7 +26,7 @@ from conftest import eval_file
 from greffier.api.app import create_app
 from greffier.api.throttle import SignInGuard
 from greffier.config import Settings
-from greffier.jobs.tasks import STORE_HOOKS, JobContext
+from greffier.jobs.context import STORE_HOOKS, JobContext
 from greffier.store.db import Database
 from greffier.store.models import Job, TranscriptVersion
 from servers import Service, free_port, seed_account, service_env, upload, wait_for, wait_job

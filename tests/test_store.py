@@ -15,8 +15,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from greffier.config import Settings
-from greffier.jobs.runner import JobRunner, create_job
-from greffier.jobs.tasks import JobContext
+from greffier.jobs.context import JobContext
+from greffier.jobs.registry import create_job
+from greffier.jobs.runner import JobRunner
 from greffier.store import accounts
 from greffier.store.blobs import BlobKeyError, BlobStore
 from greffier.store.db import Database

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from greffier.api.schemas import JobOut, JobStateName
 from greffier.dataset.consent import LICENCES
-from greffier.dataset.export import FORMATS
+from greffier.dataset.options import FORMATS
 
 LicenceName = StrEnum("LicenceName", {key: key for key in LICENCES})
 SharedLicence = StrEnum("SharedLicence", {key: key for key in LICENCES if key != "none"})

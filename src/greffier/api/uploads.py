@@ -22,7 +22,7 @@ from greffier.api.schemas import MeetingOptions
 from greffier.audio import probe
 from greffier.errors import AudioError
 from greffier.jobs.queue import BrokerError
-from greffier.jobs.runner import create_job
+from greffier.jobs.registry import create_job
 from greffier.store.accounts import Principal
 from greffier.store.meetings import meeting_prefix
 from greffier.store.models import Job, JobState, Meeting, MeetingStatus, utcnow

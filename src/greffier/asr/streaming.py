@@ -437,18 +437,11 @@ def decode_window(
     tokens = cut_repetition(tokens, lambda t: t < tokenizer.eot)
     if result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob < LOGPROB_THRESHOLD:
         return DecodedWindow([], [], language, probability)
-    segments, _, _ = model._split_segments_by_timestamps(
-        tokenizer=tokenizer,
-        tokens=tokens,
-        time_offset=0.0,
-        segment_size=frames,
-        segment_duration=frames / 100,
-        seek=0,
-    )
+    segments, _, _ = model.split_segments(tokenizer, tokens, 0.0, frames, frames / 100)
     segments = [seg for seg in segments if any(t < tokenizer.eot for t in seg["tokens"])]
     if not segments:
         return DecodedWindow([], [], language, probability)
-    model.add_word_timestamps(
+    model.align_words(
         [segments], tokenizer, encoder_output, [frames], PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0
     )
     end = frames / 100

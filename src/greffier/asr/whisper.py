@@ -28,11 +28,11 @@ from pathlib import Path
 
 import ctranslate2
 import numpy as np
-from faster_whisper import WhisperModel
 from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
-from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+from faster_whisper.transcribe import get_suppressed_tokens
 
+from greffier.asr.adapter import WhisperDecoder, transcription_options
 from greffier.audio import PcmBuffer
 from greffier.config import Settings
 from greffier.models import ensure_model, user_model_dir
@@ -169,7 +169,7 @@ class WhisperEngine:
         self.name = name
         self.lanes = max(1, min(lanes, threads))
         ctranslate2.set_random_seed(SAMPLING_SEED)
-        self.model = WhisperModel(
+        self.model = WhisperDecoder(
             str(model_dir),
             device="cpu",
             compute_type=compute_type,
@@ -381,35 +381,20 @@ class WhisperEngine:
     ) -> _Decoded:
         """Decode one chunk again with rising temperatures (whisper's fallback), alone."""
         single = _select(encoder_output, [index], -1)
-        fallback_options = TranscriptionOptions(
+        fallback_options = transcription_options(
             beam_size=options.beam_size,
-            best_of=5,
-            patience=1.0,
-            length_penalty=1.0,
-            repetition_penalty=1.0,
-            no_repeat_ngram_size=0,
             log_prob_threshold=options.log_prob_threshold,
             no_speech_threshold=options.no_speech_threshold,
             compression_ratio_threshold=options.compression_ratio_threshold,
             condition_on_previous_text=options.condition_on_previous_text,
-            prompt_reset_on_temperature=0.5,
             temperatures=list(options.fallback_temperatures),
-            initial_prompt=None,
-            prefix=None,
-            suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
-            without_timestamps=False,
-            max_initial_timestamp=1.0,
             word_timestamps=options.word_timestamps,
             prepend_punctuations=PREPEND_PUNCTUATIONS,
             append_punctuations=APPEND_PUNCTUATIONS,
-            multilingual=False,
             max_new_tokens=min(_token_budget(region.duration), self.model.max_length - len(prompt)),
-            clip_timestamps="0",
-            hallucination_silence_threshold=None,
-            hotwords=None,
         )
-        result, avg_logprob, temperature, _ = self.model.generate_with_fallback(
+        result, avg_logprob, temperature = self.model.decode_with_fallback(
             single, prompt, tokenizer, fallback_options
         )
         candidate = _Decoded(result.sequences_ids[0], avg_logprob, first.no_speech_prob, temperature)
@@ -421,13 +406,8 @@ class WhisperEngine:
         if self._is_silence(d, chunk, options):
             return _Result([], d.tokens, d.temperature, None)
         fps = self.model.frames_per_second
-        subsegments, seek, single_timestamp_ending = self.model._split_segments_by_timestamps(
-            tokenizer=tokenizer,
-            tokens=d.tokens,
-            time_offset=chunk.start,
-            segment_size=int(math.ceil(chunk.duration) * fps),
-            segment_duration=chunk.duration,
-            seek=0,
+        subsegments, seek, single_timestamp_ending = self.model.split_segments(
+            tokenizer, d.tokens, chunk.start, int(math.ceil(chunk.duration) * fps), chunk.duration
         )
         stopped_at = seek / fps
         resume = not single_timestamp_ending and 0 < stopped_at < chunk.duration - MIN_RESUME_SECONDS
@@ -462,7 +442,7 @@ class WhisperEngine:
             ]
             if not keep:
                 continue
-            self.model.add_word_timestamps(
+            self.model.align_words(
                 [out[k].segments for k in keep],
                 tokenizers[keep[0]],
                 _select(encoder_output, keep, len(out)),

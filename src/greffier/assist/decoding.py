@@ -20,16 +20,15 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 import llama_cpp
 import numpy as np
-from llama_cpp._internals import LlamaBatch, LlamaContext
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from greffier.assist.grammar import ForcedEnum, GrammarFirstToken
+from greffier.assist.llama_internals import LlamaInternals
 
 Messages = Sequence[dict[str, str]]
 
@@ -69,20 +68,6 @@ class _Running:
         )
 
 
-def open_sequences(llama: Any, sequences: int) -> None:
-    """Give `llama` (a `llama_cpp.Llama`) a context of `sequences` sequences, each as long as its
-    context was (llama-cpp-python only opens one); its own completion API still works on the first."""
-    if sequences <= 1:
-        return
-    params = llama.context_params
-    params.n_seq_max = sequences
-    params.n_ctx = llama.n_ctx() * sequences
-    params.kv_unified = False  # a unified cache makes every sequence attend over all: 140 ms a step
-    old = llama._ctx
-    llama._ctx = llama._stack.enter_context(closing(LlamaContext(model=llama._model, params=params)))
-    old.close()
-
-
 class JSONDecoder:
     """Chat completions of one `llama_cpp.Llama` that follow a JSON schema, decoded greedily."""
 
@@ -90,20 +75,20 @@ class JSONDecoder:
         self._llama = llama
         self._penalty = repeat_penalty
         self._fast_forward = fast_forward
-        model = llama._model
+        self._internals = internals = LlamaInternals(llama)
         eos, bos = llama.token_eos(), llama.token_bos()
         self._formatter = Jinja2ChatFormatter(  # the GGUF's own template, as llama-cpp-python uses it
             template=llama.metadata["tokenizer.chat_template"],
-            eos_token=model.token_get_text(eos) if eos != -1 else "",
-            bos_token=model.token_get_text(bos) if bos != -1 else "",
+            eos_token=internals.token_text(eos) if eos != -1 else "",
+            bos_token=internals.token_text(bos) if bos != -1 else "",
         )
-        self._sequences = llama_cpp.llama_n_seq_max(llama._ctx.ctx)
-        self._seq_length = llama_cpp.llama_n_ctx_seq(llama._ctx.ctx)
+        self._sequences = llama_cpp.llama_n_seq_max(internals.context)
+        self._seq_length = llama_cpp.llama_n_ctx_seq(internals.context)
         self._most_forced = llama.n_batch // self._sequences - 1
         """Forced tokens fed in one step (a batch holds every sequence's; the rest comes next step)."""
         self._seq_tokens: list[list[int]] = [[] for _ in range(self._sequences)]
         """What each sequence of the KV cache holds, as far as this decoder wrote it."""
-        self._batch = LlamaBatch(n_tokens=llama.n_batch, embd=0, n_seq_max=1, verbose=False)
+        self._batch = internals.new_batch()
 
     def prompt(self, messages: Messages) -> list[int]:
         formatted = self._formatter(messages=list(messages))
@@ -155,7 +140,7 @@ class JSONDecoder:
         if len(prompt) >= self._seq_length:
             raise ValueError(f"Requested tokens ({len(prompt)}) exceed context window of {self._seq_length}")
         held = self._seq_tokens[seq]
-        memory = llama_cpp.llama_get_memory(self._llama._ctx.ctx)
+        memory = llama_cpp.llama_get_memory(self._internals.context)
         if llama_cpp.llama_memory_seq_pos_max(memory, seq) != len(held) - 1:
             held = []  # someone else (llama-cpp-python's own API) changed the cache
         common = 0
@@ -186,7 +171,7 @@ class JSONDecoder:
         if len(r.generated) >= r.max_tokens or len(self._seq_tokens[r.seq]) >= self._seq_length:
             return "length", []
         token = r.grammar.choose(r.scores, r.generated)
-        if llama_cpp.llama_vocab_is_eog(self._llama._model.vocab, token):
+        if llama_cpp.llama_vocab_is_eog(self._internals.vocab, token):
             return "stop", []
         feed = [token]
         r.grammar.accept(token)
@@ -236,7 +221,7 @@ class JSONDecoder:
                 batch.n_tokens += 1
             rows.append(batch.n_tokens - 1)
             self._seq_tokens[r.seq] = self._seq_tokens[r.seq] + tokens
-        self._llama._ctx.decode(self._batch)
+        self._internals.decode(self._batch)
         n_vocab = self._llama.n_vocab()
         for (r, _), row in zip(feeds, rows, strict=True):
-            r.scores = np.ctypeslib.as_array(self._llama._ctx.get_logits_ith(row), shape=(n_vocab,)).copy()
+            r.scores = np.ctypeslib.as_array(self._internals.logits(row), shape=(n_vocab,)).copy()

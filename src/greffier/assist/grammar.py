@@ -24,6 +24,8 @@ from typing import Any
 import llama_cpp
 import numpy as np
 
+from greffier.assist.llama_internals import LlamaInternals
+
 TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
 
 
@@ -33,7 +35,7 @@ class GrammarFirstToken:
 
     def __init__(self, llama: Any, gbnf: str, root: str, repeat_penalty: float, last_n: int) -> None:
         self._sampler = llama_cpp.llama_sampler_init_grammar(
-            llama._model.vocab, gbnf.encode("utf-8"), root.encode("utf-8")
+            LlamaInternals(llama).vocab, gbnf.encode("utf-8"), root.encode("utf-8")
         )
         if not self._sampler:
             raise ValueError("llama.cpp could not parse the grammar")

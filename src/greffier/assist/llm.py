@@ -2,8 +2,8 @@
 
 - `LlamaCppLLM`: the packaged GGUF (or `llm_gguf`) run in-process by llama.cpp, loaded once per
   process, output constrained by the JSON schema of the expected pydantic model (a grammar).
-- `OpenAICompatibleLLM`: any `/v1/chat/completions` server (vLLM, Ollama, llama.cpp server…),
-  requests retried with tenacity; JSON schema passed as `response_format`.
+- `OpenAICompatibleLLM`: any `/v1/chat/completions` server (vLLM, Ollama, llama.cpp server…)
+  through the `openai` SDK, requests retried with tenacity; JSON schema passed as `response_format`.
 
 `load_llm(settings)` picks one, or raises `LLMUnavailable` (problem + fix) when none can run:
 callers then fall back to what works without a model.
@@ -213,10 +213,10 @@ def _output_error(what: str, why: str, finish_reason: str | None) -> LLMOutputEr
 def _load_llama(path: str, n_ctx: int, n_threads: int, sequences: int) -> Any:
     from llama_cpp import Llama
 
-    from greffier.assist.decoding import open_sequences
+    from greffier.assist.llama_internals import LlamaInternals
 
     llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False)
-    open_sequences(llama, sequences)
+    LlamaInternals(llama).open_sequences(sequences)
     return llama
 
 
@@ -290,7 +290,9 @@ class _Retryable(Exception):
 
 
 class OpenAICompatibleLLM(_ChatJSON):
-    """`POST {url}/chat/completions` with a JSON-schema response format."""
+    """Chat completions of an OpenAI-compatible server through the `openai` SDK, with a JSON-schema
+    response format. Requests are retried with tenacity (the SDK's own retries are off: a server
+    that refuses the `json_schema` format answers HTTP 500, which must not be retried)."""
 
     def __init__(
         self,
@@ -303,7 +305,7 @@ class OpenAICompatibleLLM(_ChatJSON):
         context_tokens: int,
         parallel: int = 1,
     ) -> None:
-        import httpx
+        import openai
 
         self.name = f"{model}@{url}"
         self.parallel = parallel
@@ -313,8 +315,11 @@ class OpenAICompatibleLLM(_ChatJSON):
         self.context_tokens = context_tokens
         self.usage = Usage()
         self.retries = retries
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(base_url=self.url, timeout=timeout, headers=headers)
+        self._client = openai.OpenAI(
+            base_url=self.url, api_key=api_key or "none", timeout=timeout, max_retries=0
+        )
+        self._headers: dict[str, Any] = {} if api_key else {"Authorization": openai.omit}
+        """No key: no Authorization header (nor the environment's OPENAI_API_KEY) goes to the server."""
         self._format_style = "json_schema"
         """OpenAI's `json_schema` first; `json_object` + `schema` (llama.cpp server) if refused."""
 
@@ -326,56 +331,58 @@ class OpenAICompatibleLLM(_ChatJSON):
             return {"type": "json_schema", "json_schema": {"name": "answer", "schema": json_schema}}
         return {"type": "json_object", "schema": json_schema}
 
-    def _refuses_format(self, response: Any) -> bool:
+    def _refuses_format(self, error: Any) -> bool:
         """A server that does not know OpenAI's `json_schema` format (llama.cpp's answers HTTP 500)."""
         return (
             self._format_style == "json_schema"
-            and response.status_code in (400, 422, 500)
-            and "json_schema" in response.text
+            and error.status_code in (400, 422, 500)
+            and "json_schema" in error.response.text
         )
 
-    def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
-        import httpx
+    def _create(self, request: dict[str, Any]) -> Any:
+        """The SDK's `ChatCompletion` for `request` (the arguments of `chat.completions.create`)."""
+        from openai import APIConnectionError, APIStatusError
         from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
         @retry(
-            retry=retry_if_exception_type((httpx.TransportError, _Retryable)),
+            retry=retry_if_exception_type((APIConnectionError, _Retryable)),
             stop=stop_after_attempt(self.retries),
             wait=wait_exponential(multiplier=0.5, max=8),
             reraise=True,
         )
-        def send() -> httpx.Response:
-            response = self._client.post("/chat/completions", json=payload)
-            if self._refuses_format(response):
-                return response
-            if response.status_code == 429 or response.status_code >= 500:
-                raise _Retryable(f"HTTP {response.status_code}: {response.text[:200]}")
-            return response
+        def send() -> Any:
+            try:
+                return self._client.chat.completions.create(**request, extra_headers=self._headers)
+            except APIStatusError as error:
+                if not self._refuses_format(error) and (error.status_code == 429 or error.status_code >= 500):
+                    raise _Retryable(f"HTTP {error.status_code}: {error.response.text[:200]}") from error
+                return error
 
         try:
-            response = send()
-        except (httpx.TransportError, _Retryable) as exc:
+            answer = send()
+        except (APIConnectionError, _Retryable) as exc:
+            cause = exc.__cause__ if isinstance(exc, APIConnectionError) and exc.__cause__ else exc
             raise LLMUnavailable(
                 f"no LLM: the server at {self.url} did not answer after {self.retries} tries "
-                f"({type(exc).__name__}: {exc})",
+                f"({type(cause).__name__}: {cause})",
                 "start it, check GREFFIER_LLM_URL, or unset it to use the embedded model",
             ) from exc
-        if self._refuses_format(response):
+        if not isinstance(answer, APIStatusError):
+            return answer
+        if self._refuses_format(answer):
             self._format_style = "json_object"  # the llama.cpp server's form
-            schema = payload["response_format"]["json_schema"]["schema"]
-            return self._post({**payload, "response_format": self._response_format(schema)})
-        if response.status_code >= 400:
-            raise LLMUnavailable(
-                f"the LLM server at {self.url} refused the request: HTTP {response.status_code} "
-                f"{response.text[:200]}",
-                "check GREFFIER_LLM_MODEL and GREFFIER_LLM_API_KEY",
-            )
-        return response.json()
+            schema = request["response_format"]["json_schema"]["schema"]
+            return self._create({**request, "response_format": self._response_format(schema)})
+        raise LLMUnavailable(
+            f"the LLM server at {self.url} refused the request: HTTP {answer.status_code} "
+            f"{answer.response.text[:200]}",
+            "check GREFFIER_LLM_MODEL and GREFFIER_LLM_API_KEY",
+        )
 
     def _chat(
         self, messages: Messages, json_schema: dict[str, Any], max_tokens: int
     ) -> tuple[str, str | None]:
-        payload = {
+        request = {
             "model": self.model,
             "messages": messages,
             "temperature": 0.0,
@@ -383,16 +390,16 @@ class OpenAICompatibleLLM(_ChatJSON):
             "response_format": self._response_format(json_schema),
         }
         started = time.perf_counter()
-        data = self._post(payload)
-        usage = data.get("usage") or {}
+        completion = self._create(request)
+        usage = completion.usage  # None when the server counts nothing
         with self._usage_lock:
             self.usage.add(
-                usage.get("prompt_tokens", 0),
-                usage.get("completion_tokens", 0),
+                getattr(usage, "prompt_tokens", 0) or 0,
+                getattr(usage, "completion_tokens", 0) or 0,
                 time.perf_counter() - started,
             )
-        choice = data["choices"][0]
-        return choice["message"].get("content") or "", choice.get("finish_reason")
+        choice = completion.choices[0]
+        return choice.message.content or "", choice.finish_reason
 
     def _chat_all(
         self,

@@ -57,7 +57,7 @@ def worker_command(
 ) -> None:
     """Run a Celery worker for scaled mode (needs GREFFIER_BROKER_URL and a shared database and blob folder)."""
     from greffier.jobs.celery_app import configure
-    from greffier.jobs.tasks import QUEUES
+    from greffier.jobs.registry import QUEUES
     from greffier.store.db import Database
 
     settings = _settings()

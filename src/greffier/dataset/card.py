@@ -15,7 +15,7 @@ from greffier.dataset.consent import LICENCES
 from greffier.dataset.recognizers import CATEGORIES
 
 if TYPE_CHECKING:
-    from greffier.dataset.export import ExportOptions
+    from greffier.dataset.options import ExportOptions
 
 _WHAT = {
     "NAME": "person names",

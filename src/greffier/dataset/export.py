@@ -15,29 +15,20 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from greffier.dataset import card
 from greffier.dataset.consent import ConsentStore, ExportRecord, LicenceRecord, consenting, now
-from greffier.dataset.pseudonymise import Detector, PseudonymiseOptions, pseudonymise
+from greffier.dataset.options import FORMATS, ExportOptions
+from greffier.dataset.pseudonymise import Detector, pseudonymise
 from greffier.errors import OptionsError
 from greffier.export.turns import turns
 from greffier.transcript import Transcript
 
-FORMATS = ("jsonl", "parquet")
 MASK = {"fr": "[masqué]", "en": "[masked]"}
 MANIFEST = "checksums.sha256"
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    format: str = "jsonl"
-    licences: tuple[str, ...] = ()  # only these licences; empty: every licence but "none"
-    mask_refused: bool = False  # keep non-consenting speakers' turns as "[masqué]" instead of removing them
-    pseudonymise: PseudonymiseOptions = field(default_factory=PseudonymiseOptions)
-    name: str = "Greffier conversations"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from celery import Celery
 from kombu import Exchange, Queue
 
 from greffier.config import Settings, get_settings
-from greffier.jobs.tasks import QUEUES
+from greffier.jobs.registry import QUEUES
 
 app = Celery("greffier", set_as_current=False)
 app.conf.update(

@@ -23,8 +23,8 @@ from greffier.dataset.consent import LicenceRecord, parse_licence
 from greffier.dataset.export import MANIFEST, ExportOptions, ExportResult, export_dataset
 from greffier.dataset.pseudonymise import options_from_settings
 from greffier.errors import GreffierError
-from greffier.jobs.runner import create_job
-from greffier.jobs.tasks import JobContext, JobGone
+from greffier.jobs.context import JobContext, JobGone
+from greffier.jobs.registry import create_job
 from greffier.store.blobs import BlobStore
 from greffier.store.consent import DatabaseConsentStore, export_key, held_meetings, withdraw
 from greffier.store.db import Database

@@ -17,8 +17,8 @@ from datetime import timedelta
 from typing import Protocol
 
 from greffier.errors import GreffierError
+from greffier.jobs.registry import QUEUES
 from greffier.jobs.runner import JobRunner
-from greffier.jobs.tasks import QUEUES
 
 log = logging.getLogger("greffier.jobs")
 

@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from greffier.config import Settings
 from greffier.errors import GreffierError
-from greffier.jobs.tasks import TASKS, JobContext, JobGone
+from greffier.jobs import tasks  # noqa: F401  (registers the task types in TASKS)
+from greffier.jobs.context import JobContext, JobGone
+from greffier.jobs.registry import TASKS
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 from greffier.store.models import TRANSCRIPTION_JOBS, Job, JobState, Meeting, MeetingStatus, utcnow
@@ -64,31 +66,6 @@ def _owner_gone(worker: str | None) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][:1] == "Z"
     except (OSError, IndexError):
         return False
-
-
-def create_job(
-    session: Session,
-    settings: Settings,
-    *,
-    organisation_id: uuid.UUID,
-    meeting_id: uuid.UUID | None,
-    kind: str,
-    payload: dict[str, Any],
-) -> Job:
-    job = Job(
-        organisation_id=organisation_id,
-        meeting_id=meeting_id,
-        kind=kind,
-        queue=TASKS[kind].queue,
-        payload=payload,
-        state=JobState.QUEUED,
-        progress=0.0,
-        attempts=0,
-        max_attempts=settings.job_max_attempts,
-        created=utcnow(),
-    )
-    session.add(job)
-    return job
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from greffier.api.routers.meetings import _attachment, load_meeting, load_versio
 from greffier.api.schemas import JobOut, MinutesOut, QuestionIn, QuestionOut, json_response
 from greffier.assist import render
 from greffier.jobs.queue import BrokerError
-from greffier.jobs.runner import create_job
+from greffier.jobs.registry import create_job
 from greffier.store import assistant as store
 from greffier.store.accounts import Principal
 from greffier.store.meetings import get_version

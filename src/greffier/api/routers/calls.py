@@ -26,7 +26,7 @@ from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
 from greffier.calls.record import CASE_FILE, case_record
 from greffier.config import Settings
-from greffier.jobs.runner import create_job
+from greffier.jobs.registry import create_job
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
 from greffier.store.models import JobState

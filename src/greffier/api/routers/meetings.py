@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from faster_whisper.tokenizer import _LANGUAGE_CODES
 from pydantic import BeforeValidator
 
 from greffier import edit, export
@@ -27,13 +26,13 @@ from greffier.api.schemas import (
     json_response,
 )
 from greffier.api.uploads import clean_filename, create_meeting_from_upload
+from greffier.asr import LANGUAGES
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
 from greffier.store.models import JobState, Meeting, TranscriptVersion
 from greffier.transcript import InvalidTranscript, Transcript
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"], responses=ERROR_RESPONSES)
-LANGUAGES = frozenset(_LANGUAGE_CODES)
 ExportFormat = StrEnum("ExportFormat", {name: name for name in export.FORMATS})
 VersionQuery = Annotated[
     int | None, Query(ge=1, le=2**31 - 1, description="a version number; default: the latest")
