@@ -15,7 +15,7 @@ from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 from test_web import EMAIL, RECORDING, Web, sign_in
 
-browser, page, web = test_web.browser, test_web.page, test_web.web  # the fixtures of test_web.py
+page, web = test_web.page, test_web.web  # the fixtures of test_web.py (browser: conftest)
 
 
 def _meeting(web: Web) -> str:
