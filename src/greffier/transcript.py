@@ -50,9 +50,20 @@ def _ordered(span: Any, info: ValidationInfo) -> Any:
 
 
 @dataclass(frozen=True)
-class Word:
+class TimeSpan:
+    """A stretch of a recording, in seconds from its start: the one time-span type of the package
+    (speech regions, words, speaker turns, the turns of the document formats, diarization's turns)."""
+
     start: Seconds
     end: Seconds
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Word(TimeSpan):
     text: str
     probability: Probability = 1.0
     speaker: str | None = None
@@ -101,11 +112,9 @@ class Speaker:
 
 
 @dataclass(frozen=True)
-class SpeakerTurn:
+class SpeakerTurn(TimeSpan):
     """A stretch of time in which one speaker talks, as diarization heard it."""
 
-    start: Seconds
-    end: Seconds
     speaker: str
 
     _check_order = model_validator(mode="after")(_ordered)

@@ -14,16 +14,10 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps, get_vad_model
 
 from greffier.audio import SAMPLE_RATE
+from greffier.transcript import TimeSpan
 
-
-@dataclass(frozen=True)
-class Region:
-    start: float
-    end: float
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
+Region = TimeSpan
+"""A stretch of speech (the name the recogniser and the live tracker read it under)."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ counted in a `GroundingReport`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from greffier.assist.types import ActionItem, GroundingReport, Point, Rejected, Span, speaker_names
+from greffier.text import match_key
 from greffier.transcript import Segment, Transcript
 
 QUOTE_ABSENT = "quote not found in the transcript"
@@ -80,9 +80,7 @@ _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|er|re|e|eme|ème)$")
 
 def normalize(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: the form quotes are compared in."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    return match_key(text)
 
 
 def looks_like_date(text: str) -> bool:

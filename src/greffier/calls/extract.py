@@ -23,6 +23,7 @@ from greffier.calls.form import CaseForm
 from greffier.calls.priority import suggest
 from greffier.calls.rules import Clause, Hit, answer, clauses, clean, hits
 from greffier.calls.values import Change, Evidence, FieldValue
+from greffier.text import QUESTION_LOCUTION, QUESTION_WORDS
 from greffier.transcript import Segment, Transcript
 
 OPENING_SEGMENTS = 6
@@ -244,7 +245,7 @@ _GUESSED_MOTIVES = {("health_motive", "cardiac_arrest"), ("health_motive", "alte
 _MIN_SCORE = {"caller.communication": 2.0}
 """A category value needs this many votes before it is shown (one word of panic is not a communication problem)."""
 _ASKING = re.compile(
-    r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|qui)\b|est[- ]ce qu"
+    rf"^(?:et )?(?:{QUESTION_WORDS}|qui)\b|{QUESTION_LOCUTION}"
     r"|\b(?:vous|tu|on)\b|\bfaut[- ]il\b|\bfaut que je\b"
 )
 _FLAGGING_VITALS = (

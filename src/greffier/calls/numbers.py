@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from text_to_num import alpha2digit
+
+from greffier.text import STREET_TYPES, call_form
 
 
 @dataclass(frozen=True)
@@ -23,20 +24,13 @@ class Match:
     """The normalised snippet the value was read from."""
 
 
-_FILLERS = re.compile(r"(?i)\b(?:heu|euh|hum|hmm|bah|ben|pff)\b[,.]?")
-
-
 @lru_cache(maxsize=4096)
 def normalize(text: str, threshold: float = 0) -> str:
     """Spelled-out numbers to digits ('zéro six' -> '06', 'premier' -> '1er'); the rest unchanged.
 
     Numbers below `threshold` stay words: the rules read "un peu", "une douleur" with threshold 3.
     """
-    text = text.replace("’", "'").replace("\u200b", "")
-    text = re.sub(r"\s+", " ", _FILLERS.sub(" ", text)).strip()
-    # text2num reads "au 3 e" badly and leaves "rez-de-chaussée" alone; the hyphenated ordinals it handles
-    text = re.sub(r"(?i)\brez[- ]de[- ]chauss[ée]e\b", "0ème étage", text)
-    return alpha2digit(text, "fr", threshold=threshold)
+    return call_form(text, threshold)
 
 
 # -- phone numbers ----------------------------------------------------------------------------------------------
@@ -185,12 +179,8 @@ def door_codes(text: str) -> list[Match]:
     return found
 
 
-_WAY = (
-    r"rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|square|passage|"
-    r"résidence|cité|voie|rond-point|sentier|hameau|lotissement|faubourg"
-)
 _ADDRESS = re.compile(
-    rf"\b(\d{{1,4}})\s*(bis|ter|quater|[a-d](?=\s))?\s*,?\s*({_WAY})\s+((?:(?:de\s+la|de\s+l'|du|des|de|d'|la|le|les|l')\s*)?"
+    rf"\b(\d{{1,4}})\s*(bis|ter|quater|[a-d](?=\s))?\s*,?\s*((?:{STREET_TYPES['fr']})\.?)\s+((?:(?:de\s+la|de\s+l'|du|des|de|d'|la|le|les|l')\s*)?"
     r"[A-Za-zÀ-ÿ'\-]+(?:\s+(?!à\b|au\b|et\b|c'est\b|dans\b|sur\b|au\b|en\b)[A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]*){0,4})",
     re.IGNORECASE,
 )

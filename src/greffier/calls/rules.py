@@ -14,15 +14,13 @@ from dataclasses import dataclass
 
 from greffier.calls import lexicon as lx
 from greffier.calls.numbers import normalize
+from greffier.text import QUESTION_LOCUTION, QUESTION_WORDS, TRUNCATED, drop_zero_width
 
-_TRUNCATED = re.compile(r"\b[\w']+-(?=\s|$)")
 _STUTTER = re.compile(r"\b([\w']+)(?:\s+\1\b)+")
 _CONFIRMATION = re.compile(
     r"c'est (?:bien )?(?:ça|cela)\s*\??\s*$|c'est ce qu'on m'a dit\s*\??\s*$|c'est exact\s*\??\s*$"
 )
-_QUESTION_START = re.compile(
-    r"^(?:et )?(?:qu'est[- ]ce|combien|quand|où|comment|pourquoi|quel|quelle|a-t-il|a-t-elle)|est[- ]ce qu"
-)
+_QUESTION_START = re.compile(rf"^(?:et )?(?:{QUESTION_WORDS}|a-t-il|a-t-elle)|{QUESTION_LOCUTION}")
 _CONDITIONAL = re.compile(
     r"\b(?:sauf )?si (?:il|elle|ils|elles|ça|vous|on|jamais|votre|la|le|les|y|jamais)\b|\bs'ils?\b"
     r"|\ben cas d|\bau cas où|\bn'hésitez pas"
@@ -72,7 +70,7 @@ class Hit:
 
 def clean(text: str) -> str:
     """Lower case, without fillers, truncated words ('poit- poitrine') and stutters ('il il'); numbers from 3 as digits."""
-    text = _TRUNCATED.sub("", text.lower().replace("\u200b", ""))
+    text = TRUNCATED.sub("", drop_zero_width(text.lower()))
     text = _STUTTER.sub(r"\1", re.sub(r"\s+", " ", text))
     return _STUTTER.sub(r"\1", normalize(text, threshold=3)).strip()
 

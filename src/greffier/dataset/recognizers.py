@@ -16,6 +16,7 @@ import phonenumbers
 from stdnum import luhn
 
 from greffier.dataset.spoken import Normalised
+from greffier.text import STREET_TYPES
 
 CATEGORIES = ("NAME", "PHONE", "EMAIL", "ADDRESS", "BIRTH", "NIR", "CARD", "PLATE")
 
@@ -126,11 +127,7 @@ def _emails(turn: str) -> Iterator[Span]:
 
 
 # -- postal addresses --------------------------------------------------------------------------
-_STREET_TYPES = (
-    r"rue|avenue|av|boulevard|bd|bld|chemin|impasse|all[ée]e|place|route|quai|cours|square|voie|passage|"
-    r"sentier|r[ée]sidence|lotissement|cit[ée]|hameau|faubourg|mont[ée]e|villa|parvis|esplanade|"
-    r"street|st|road|rd|avenue|lane|drive|way|court|square"
-)
+_STREET_TYPES = f"{STREET_TYPES['fr']}|{STREET_TYPES['en']}"
 _LINK_WORDS = r"(?:de|du|des|la|le|les|l'|d'|saint|sainte|st|ste|of|the|et)"
 _STOP = (
     r"(?:c'est|c|est|et|il|elle|ils|elles|on|je|j'|tu|vous|nous|mais|pour|voilà|merci|s'il|si|donc|là|"

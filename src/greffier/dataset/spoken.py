@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from text_to_num import alpha2digit
+from greffier.text import spoken_digits
 
 _TOKEN = re.compile(r"\S+")
 _LANGUAGES = {"fr": "fr", "en": "en", "es": "es", "de": "de", "it": "it", "pt": "pt", "nl": "nl"}
@@ -44,7 +44,7 @@ def _same(piece: tuple[int, int, int, int], norm: Normalised) -> bool:
 
 def normalise(text: str, language: str) -> Normalised:
     lang = _LANGUAGES.get(language)
-    digits = alpha2digit(text, lang) if lang else text
+    digits = spoken_digits(text, lang) if lang else text
     if digits == text:
         return Normalised(text, text, ((0, len(text), 0, len(text)),))
     src = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]

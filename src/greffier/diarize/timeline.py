@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from greffier.audio import SAMPLE_RATE
+from greffier.transcript import TimeSpan
 from greffier.vad import Region, VadSettings, speech_regions
 
 WINDOW_S = 1.5
@@ -25,9 +26,10 @@ is clearly best; wider padding adds false alarm."""
 
 
 @dataclass(frozen=True)
-class Turn:
-    start: float
-    end: float
+class Turn(TimeSpan):
+    """A speaker turn as clustering labels it (a cluster number); `assign.split_by_speaker` turns
+    these into the transcript's `SpeakerTurn`s, named, at one place."""
+
     speaker: int
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greffier.transcript import Segment, Transcript
+from greffier.transcript import Segment, TimeSpan, Transcript
 
 
 @dataclass(frozen=True)
-class Turn:
+class Turn(TimeSpan):
+    """Consecutive segments of one speaker, for the document formats."""
+
     speaker: str | None
-    start: float
-    end: float
     text: str
 
 
