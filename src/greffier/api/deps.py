@@ -34,9 +34,6 @@ class Services:
     queue: JobQueue
     sign_ins: SignInGuard = field(default_factory=SignInGuard)
 
-    def authenticate(self, token: str) -> Principal | None:
-        return authenticate(self.db, token)
-
 
 def get_services(request: Request) -> Services:
     return request.app.state.services
@@ -91,7 +88,7 @@ async def get_principal(
         )
     if credentials is None and request.method not in _SAFE_METHODS:
         refuse_cross_site(request)
-    principal = await run_in_threadpool(get_services(request).authenticate, token)
+    principal = await run_in_threadpool(authenticate, get_services(request).db, token)
     if principal is None:
         raise ApiError(
             401,

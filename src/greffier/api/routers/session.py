@@ -65,7 +65,7 @@ def _session_out(
 async def sign_in(body: SignIn, services: ServicesDep, request: Request, response: Response) -> SessionOut:
     refuse_cross_site(request, "this sign-in was sent from another web site")
     if body.token is not None:
-        principal = await run_in_threadpool(services.authenticate, body.token.strip())
+        principal = await run_in_threadpool(accounts.authenticate, services.db, body.token.strip())
         wrong = ("this API token is not valid", "check it was copied whole, or ask for a new one")
     else:
         assert body.email is not None and body.password is not None

@@ -34,7 +34,7 @@ from greffier.api.schemas import MeetingOptions
 from greffier.api.uploads import clean_filename
 from greffier.live.protocol import AudioFormat, EndMessage, ErrorMessage
 from greffier.live.session import LiveBusy, LiveHub, Save, Send, run_stream
-from greffier.store.accounts import Principal
+from greffier.store.accounts import Principal, authenticate
 from greffier.store.meetings import add_version, delete_meeting, meeting_prefix
 from greffier.store.models import Meeting, MeetingStatus, utcnow
 from greffier.transcript import Transcript
@@ -71,7 +71,7 @@ def _token(websocket: WebSocket) -> tuple[str | None, TokenSource]:
 
 
 async def _principal(services: Services, token: str | None) -> Principal | None:
-    return await run_in_threadpool(services.authenticate, token) if token else None
+    return await run_in_threadpool(authenticate, services.db, token) if token else None
 
 
 class StreamQuery(BaseModel):
