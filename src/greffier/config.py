@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     broker_visibility_s: int = Field(900, ge=5, description="Redis: unacknowledged tasks come back after")
     session_hours: float = Field(72.0, gt=0, le=24 * 90, description="a web sign-in lasts this long")
 
+    # delivery (Matrix, WebDAV, e-mail, webhooks)
+    delivery_key: str | None = Field(
+        None, description="Fernet key encrypting destinations' secrets (`greffier admin delivery-key`)"
+    )
+    delivery_retries: int = Field(5, ge=1, le=20, description="tries of a delivery on transient errors")
+    delivery_backoff_s: float = Field(1.0, gt=0, description="first wait between tries (doubles each time)")
+    delivery_timeout_s: float = Field(30.0, gt=0, description="seconds one request to a destination may take")
+    public_url: str | None = Field(None, description="the web app's address, for links in deliveries")
+
     # LLM
     llm_url: str | None = Field(None, description="an OpenAI-compatible /v1 base URL")
     llm_model: str = "default"

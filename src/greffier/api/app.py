@@ -17,6 +17,7 @@ from greffier.api.routers import (
     audio,
     calls,
     dataset,
+    delivery,
     health,
     jobs,
     meetings,
@@ -88,5 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(dataset.meetings_router)
     app.include_router(dataset.dataset_router)
+    app.include_router(delivery.destinations_router)
+    app.include_router(delivery.meetings_router)
     web.install(app)
     return app

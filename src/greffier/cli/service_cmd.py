@@ -52,7 +52,7 @@ def serve_command(
 
 @app.command("worker")
 def worker_command(
-    queues: str = typer.Option("asr,diarize,llm", help="Comma-separated queues to take jobs from."),
+    queues: str = typer.Option("asr,diarize,llm,deliver", help="Comma-separated queues to take jobs from."),
     concurrency: int = typer.Option(1, min=1, help="Jobs run at once by this worker (one process each)."),
 ) -> None:
     """Run a Celery worker for scaled mode (needs GREFFIER_BROKER_URL and a shared database and blob folder)."""

@@ -14,7 +14,7 @@ from greffier.config import Settings
 from greffier.jobs.context import JobContext
 from greffier.store.models import Job, JobState, utcnow
 
-QUEUES = ("asr", "diarize", "llm")
+QUEUES = ("asr", "diarize", "llm", "deliver")
 
 TaskFunction = Callable[[JobContext], None]
 

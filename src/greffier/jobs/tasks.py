@@ -1,5 +1,5 @@
 """Task types: what a job does. A task type is a function of a `JobContext`, registered with the
-queue (asr, diarize, llm) its workers listen to:
+queue (asr, diarize, llm, deliver) its workers listen to:
 
     @task("minutes", queue="llm")
     def minutes(ctx: JobContext) -> None:
@@ -30,7 +30,7 @@ def transcribe(ctx: JobContext) -> None:
     from greffier.pipeline import TranscribeOptions, transcribe_file
 
     if ctx.transcript_stored():
-        return
+        return _announce_transcript(ctx)
     meeting = ctx.meeting()
     options = TranscribeOptions(
         language=ctx.payload.get("language"),
@@ -42,6 +42,15 @@ def transcribe(ctx: JobContext) -> None:
         ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
     transcript = transcribe_file(ctx.audio_path(), options, settings=ctx.settings, progress=ctx.progress)
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))
+    _announce_transcript(ctx)
+
+
+def _announce_transcript(ctx: JobContext) -> None:
+    from greffier.delivery.schedule import announce, version_of
+
+    version = version_of(ctx.db, ctx.job_id)
+    if version is not None:
+        announce(ctx.db, ctx.settings, ctx.meeting_id, "meeting.transcribed", str(version))
 
 
 @task("call", queue="llm")
@@ -69,6 +78,14 @@ def call(ctx: JobContext) -> None:
         case_record(form, source="job", transcript_version=version, notes=tuple(notes)),
     )
     ctx.progress("call", 1.0)
+    _announce(ctx, "call.completed")
+
+
+def _announce(ctx: JobContext, event: str) -> None:
+    """Owe this job's result to the meeting's destinations (`deliver` jobs)."""
+    from greffier.delivery.schedule import announce
+
+    announce(ctx.db, ctx.settings, ctx.meeting_id, event, ctx.job_id.hex)
 
 
 @task(assistant.MINUTES, queue="llm")
@@ -82,7 +99,7 @@ def minutes(ctx: JobContext) -> None:
         for fmt in render.FORMATS
     }
     if ctx.blobs.exists(key["json"]):
-        return  # an earlier attempt stored them
+        return _announce(ctx, "minutes.ready")  # an earlier attempt stored them
     transcript = ctx.transcript(ctx.payload["version"])
     ctx.stage_weights = {"minutes: reading": 0.9, "minutes: merging": 0.1}
     written = write_minutes(transcript, settings=ctx.settings, progress=ctx.progress)
@@ -91,6 +108,7 @@ def minutes(ctx: JobContext) -> None:
         content = render.render(written, fmt)
         files[key[fmt]] = content.encode() if isinstance(content, str) else content
     ctx.store_files(files)
+    _announce(ctx, "minutes.ready")
 
 
 @task(assistant.ASK, queue="llm")
@@ -113,3 +131,12 @@ def dataset_export(ctx: JobContext) -> None:
     from greffier.jobs import dataset_export as export
 
     export.run(ctx)
+
+
+@task("deliver", queue="deliver")
+def deliver(ctx: JobContext) -> None:
+    """Send one delivery (`payload.delivery_id`) to its destination, retried on transient errors."""
+    from greffier.delivery.schedule import DeliverJob
+    from greffier.delivery.send import run
+
+    run(ctx.db, ctx.blobs, ctx.settings, DeliverJob.model_validate(ctx.payload).delivery_id)

@@ -12,7 +12,19 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -115,6 +127,8 @@ class Meeting(Base):
     duration: Mapped[float | None] = mapped_column(Float)
     search_text: Mapped[str | None] = mapped_column(Text)
     """Title and latest transcript text, case and accents folded (`store.meetings.fold`), for search."""
+    health_data: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Holds health data: delivered only to destinations allowed to receive it."""
 
 
 class TranscriptVersion(Base):
@@ -219,3 +233,57 @@ class DatasetExport(Base):
     """When its archive was deleted because a meeting it held was erased (None: not withdrawn)."""
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     """Which conversations were erased, and what their erasure cannot recall."""
+
+
+class Destination(Base):
+    """Where an organisation's meetings are delivered (a Matrix room, a WebDAV folder, e-mail, a
+    webhook). `config` holds what may be shown; `secret` (token, password, signing key) is encrypted
+    with `Settings.delivery_key` and never returned by the API."""
+
+    __tablename__ = "destinations"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    secret: Mapped[str | None] = mapped_column(Text)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Deliver every meeting of the organisation here, unless the meeting names its destinations."""
+    health_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    """May receive meetings marked as health data (a certified host, HDS)."""
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Delivery(Base):
+    """One event of a meeting (minutes ready, transcribed, call completed) sent to one destination,
+    by a `deliver` job. `remote` is what the destination answered (a Matrix event id, the paths
+    written): a rewrite of the minutes edits what an earlier delivery left there."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    destination_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("destinations.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(64))
+    """What is delivered: the minutes job's id, or the transcript version."""
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    fix: Mapped[str | None] = mapped_column(Text)
+    remote: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    sent: Mapped[datetime | None]

@@ -1,0 +1,106 @@
+"""The JSON shapes of destinations and deliveries (`api/routers/delivery.py`). A destination's
+secret goes in, never out: `has_secret` says whether it has one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from greffier.delivery.kinds import Event
+from greffier.delivery.service import DeliveryView
+from greffier.store.models import Destination
+
+Kind = Literal["matrix", "webdav", "email", "webhook"]
+DeliveryStateName = Literal["pending", "sent", "failed"]
+
+
+class DestinationIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")
+    kind: Kind
+    config: dict[str, Any] = Field(
+        description="matrix: homeserver, room, user?; webdav: url, username?; "
+        "email: host, port, sender, recipients, participants, username?, ca_file?; webhook: url; all: events"
+    )
+    secret: str | None = Field(
+        None,
+        description="access token or password, or the webhook's signing key; stored encrypted",
+        max_length=4096,
+    )
+    default: bool = Field(False, description="deliver every meeting here unless a meeting chooses its own")
+    health_data: bool = Field(False, description="may receive meetings marked as health data")
+
+
+class DestinationOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: Kind
+    config: dict[str, Any]
+    has_secret: bool
+    default: bool
+    health_data: bool
+    created: datetime
+
+    @classmethod
+    def build(cls, destination: Destination) -> DestinationOut:
+        return cls(
+            id=destination.id,
+            name=destination.name,
+            kind=destination.kind,  # type: ignore[arg-type]
+            config=destination.config,
+            has_secret=destination.secret is not None,
+            default=destination.is_default,
+            health_data=destination.health_data,
+            created=destination.created,
+        )
+
+
+class DeliverIn(BaseModel):
+    event: Event = "minutes.ready"
+    destinations: list[str] | None = Field(
+        None, description="names or ids; default: the meeting's own choice, else the organisation's defaults"
+    )
+
+
+class MeetingDeliveryIn(BaseModel):
+    health_data: bool | None = Field(None, description="the meeting holds health data")
+    destinations: list[str] | None = Field(None, description="where this meeting goes (names or ids)")
+    defaults: bool = Field(False, description="forget the meeting's own choice: the organisation's defaults")
+
+
+class MeetingDeliveryOut(BaseModel):
+    health_data: bool
+    destinations: list[uuid.UUID] | None = Field(description="null: the organisation's defaults")
+
+
+class DeliveryOut(BaseModel):
+    id: uuid.UUID
+    destination: str
+    kind: Kind
+    event: Event
+    source: str | None = Field(description="the minutes job or call job id, or the transcript version")
+    state: DeliveryStateName
+    attempts: int
+    error: str | None = Field(description="why it failed (or why the last try failed, while retrying)")
+    fix: str | None
+    created: datetime
+    sent: datetime | None
+
+    @classmethod
+    def build(cls, view: DeliveryView) -> DeliveryOut:
+        delivery = view.delivery
+        return cls(
+            id=delivery.id,
+            destination=view.destination.name,
+            kind=view.destination.kind,  # type: ignore[arg-type]
+            event=delivery.event,  # type: ignore[arg-type]
+            source=delivery.source,
+            state=delivery.state,  # type: ignore[arg-type]
+            attempts=delivery.attempts,
+            error=delivery.error,
+            fix=delivery.fix,
+            created=delivery.created,
+            sent=delivery.sent,
+        )
