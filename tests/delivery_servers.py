@@ -147,7 +147,12 @@ def smtp() -> Iterator[Mailbox]:
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             box.tls_seen.append(session.ssl is not None)
-            box.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.original_content, policy=policy.default)))
+            box.received.append(
+                (
+                    list(envelope.rcpt_tos),
+                    message_from_bytes(envelope.original_content, policy=policy.default),
+                )
+            )
             return "250 OK"
 
     controller = Controller(

@@ -4,6 +4,7 @@ a `deliver` job claimed and executed by the `JobRunner`."""
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -345,7 +346,7 @@ def test_secrets_are_encrypted_at_rest(world: World, tmp_path: Path) -> None:
 def test_bad_destination_settings_name_the_problem(
     world: World, kind: str, config: dict, message: str
 ) -> None:
-    with pytest.raises(DeliveryError, match=message):
+    with pytest.raises(DeliveryError, match=re.escape(message)):
         world.destination("x", kind, config, "secret")
 
 

@@ -35,7 +35,8 @@ def validate_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
         return CONFIG.validate_python({**config, "kind": kind}).model_dump()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'][1:]) or kind}: {error['msg']}" for error in exc.errors()
+            f"{'.'.join(str(p) for p in error['loc'][1:]) or kind}: {error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
         )
         raise DeliveryError(
             f"the {kind} destination is not valid: {problems}", "fix these settings"

@@ -27,8 +27,9 @@ def _address(value: str) -> str:
 
 
 def _room(value: str) -> str:
-    if value[:1] not in ("!", "#") or ":" not in value:
-        raise ValueError(f"{value!r} is not a Matrix room id (!id:server) or alias (#name:server)")
+    alias = value.startswith("#") and ":" in value
+    if not (alias or (value.startswith("!") and len(value) > 1)) or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not a Matrix room id (!id) or alias (#name:server)")
     return value
 
 
@@ -43,7 +44,7 @@ class _Config(BaseModel):
 class MatrixConfig(_Config):
     kind: Literal["matrix"] = "matrix"
     homeserver: HttpUrl = Field(description="the homeserver's client-server API, e.g. https://matrix.example")
-    room: Annotated[str, AfterValidator(_room)] = Field(description="!room:server or #alias:server")
+    room: Annotated[str, AfterValidator(_room)] = Field(description="!room id or #alias:server")
     user: str | None = Field(
         None,
         description="the bot's user id: the secret is then its password; else the secret is an access token",
