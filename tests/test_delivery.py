@@ -148,9 +148,12 @@ def test_webdav_gets_transcript_and_minutes_and_a_rewrite_replaces_the_same_file
         assert "j'envoie le compte rendu" in (folder / "Transcript.srt").read_text()
         assert (folder / "Minutes.docx").read_bytes()[:2] == b"PK"
 
+        first_puts = [path for method, path in dav.requests if method == "PUT"]
+        dav.requests.clear()
         world.minutes("Version corrigée.")
         world.run_jobs()
         assert [d.state for d in world.deliveries()] == ["sent", "sent"]
+        assert [path for method, path in dav.requests if method == "PUT"] == first_puts
         assert sorted(p.name for p in folder.iterdir()) == names  # replaced, not added beside
         assert "Version corrigée." in (folder / "Minutes.md").read_text()
 
@@ -169,16 +172,14 @@ def test_webdav_with_a_wrong_password_fails_with_the_reason_and_the_fix(world: W
         assert job.state == "failed" and "HTTP 401" in job.error
 
 
+def _mail(box: targets.Mailbox, **more: str) -> dict[str, object]:
+    config = {"host": box.host, "port": box.port, "sender": "greffier@acme.example"}
+    return config | {"recipients": ["direction@acme.example"]} | more
+
+
 def test_email_over_starttls_to_the_list_and_the_participants_with_a_stable_message_id(world: World) -> None:
     with targets.smtp() as box:
-        config = {
-            "host": box.host,
-            "port": box.port,
-            "sender": "greffier@acme.example",
-            "recipients": ["direction@acme.example"],
-            "ca_file": str(box.ca_file),
-        }
-        world.destination("mail", "email", config)
+        world.destination("mail", "email", _mail(box, ca_file=str(box.ca_file)))
         job_id = world.minutes("Le budget est validé.")
         world.run_jobs()
         [delivery] = world.deliveries()
@@ -208,13 +209,9 @@ def test_email_over_starttls_to_the_list_and_the_participants_with_a_stable_mess
 
 def test_email_is_never_sent_in_clear(world: World) -> None:
     with targets.smtp() as box:
-        config = {
-            "host": box.host,
-            "port": box.port,
-            "sender": "g@acme.example",
-            "recipients": ["a@acme.example"],
-        }
-        world.destination("mail", "email", config)  # no ca_file: the self-signed certificate is not trusted
+        world.destination(
+            "mail", "email", _mail(box)
+        )  # no ca_file: the self-signed certificate is not trusted
         world.minutes("Résumé.")
         world.run_jobs()
         [delivery] = world.deliveries()
