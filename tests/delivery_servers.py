@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from tests.servers import free_port, wait_for
+from servers import free_port, wait_for
 
 PORTS = range(18600, 18700)
 SYNAPSE_VENV = Path(
@@ -86,7 +86,8 @@ class WebDAV:
 
 
 @contextmanager
-def webdav(user: str = "bot", password: str = "dav-secret") -> Iterator[WebDAV]:
+def webdav(user: str = "bot", password: str = "dav-secret", anonymous: bool = False) -> Iterator[WebDAV]:
+    """WsgiDAV serving a temporary folder at /dav, for `user` (basic auth), or anyone (`anonymous`)."""
     from cheroot import wsgi
     from wsgidav.wsgidav_app import WsgiDAVApp
 
@@ -97,7 +98,7 @@ def webdav(user: str = "bot", password: str = "dav-secret") -> Iterator[WebDAV]:
             "host": "127.0.0.1",
             "port": port,
             "provider_mapping": {"/": str(root)},
-            "simple_dc": {"user_mapping": {"*": {user: {"password": password}}}},
+            "simple_dc": {"user_mapping": {"*": True if anonymous else {user: {"password": password}}}},
             "http_authenticator": {"accept_basic": True, "accept_digest": False, "default_to_digest": False},
             "verbose": 0,
             "logging": {"enable": False},

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+import delivery_servers as targets
 from greffier.assist import render
 from greffier.assist.types import ActionItem, Minutes, Point, Span
 from greffier.config import Settings
@@ -29,7 +30,6 @@ from greffier.store.db import Database
 from greffier.store.meetings import add_version
 from greffier.store.models import Delivery, Destination, Job, JobState, Meeting, Organisation, utcnow
 from greffier.transcript import Segment, Speaker, Transcript
-from tests import delivery_servers as targets
 
 TITLE = "Comité de pilotage"
 
@@ -409,7 +409,7 @@ def test_matrix_with_a_bad_token_fails_with_the_fix(world: World, homeserver: ta
 
 
 def test_api_keeps_secrets_in_and_shows_each_deliverys_state(tmp_path: Path) -> None:
-    from tests.servers import Service, seed_account, service_env, wait_for
+    from servers import Service, seed_account, service_env, wait_for
 
     token = seed_account(tmp_path, "acme", "ana@acme.example", "correct horse battery")
     with targets.webhook_receiver() as hook:

@@ -4,7 +4,7 @@
   database. Nothing is lost on a restart: the rows are the queue, and running jobs of a dead process
   are queued again when the service starts.
 - `CeleryQueue` (`GREFFIER_BROKER_URL=redis://…`): each job is a Celery task on the queue of its
-  stage (asr, diarize, llm), run by `greffier worker` processes anywhere. The service also sweeps:
+  stage (asr, diarize, llm, deliver), run by `greffier worker` processes anywhere. The service also sweeps:
   jobs whose worker died are sent again once their lease runs out.
 """
 
@@ -21,6 +21,9 @@ from greffier.jobs.registry import QUEUES
 from greffier.jobs.runner import JobRunner
 
 log = logging.getLogger("greffier.jobs")
+OWN_THREAD = ("deliver",)
+"""Queues with a thread of their own in embedded mode: a delivery waiting out a destination's back-off
+holds up no transcription, and no transcription holds up a delivery."""
 
 
 class BrokerError(GreffierError):
@@ -52,8 +55,11 @@ class EmbeddedQueue:
         if self.workers == 0:
             return
         self.runner.requeue_lost()
-        for n in range(self.workers):
-            thread = threading.Thread(target=self._loop, name=f"job-worker-{n}", daemon=True)
+        shared = tuple(queue for queue in self.queues if queue not in OWN_THREAD)
+        loops = [(f"job-worker-{n}", shared) for n in range(self.workers)]
+        loops += [(f"job-worker-{queue}", (queue,)) for queue in self.queues if queue in OWN_THREAD]
+        for name, queues in loops:
+            thread = threading.Thread(target=self._loop, args=(queues,), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -65,16 +71,16 @@ class EmbeddedQueue:
 
     def submit(self, job_id: uuid.UUID, queue: str) -> None:
         with self._wake:
-            self._wake.notify()
+            self._wake.notify_all()
 
     def check(self) -> None:
         return None
 
-    def _loop(self) -> None:
+    def _loop(self, queues: tuple[str, ...]) -> None:
         sweep_every = self.runner.settings.job_lease_s / 2
         while not self._stopping.is_set():
             try:
-                claim = self.runner.next_claim(self.queues)
+                claim = self.runner.next_claim(queues)
                 if claim is not None:
                     self.runner.execute(claim)
                     continue

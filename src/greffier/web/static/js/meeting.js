@@ -2,6 +2,7 @@
 // downloads, and deletion. While the transcription runs, its progress, live.
 import { api, audioUrl, exportUrl, followJob } from "./api.js";
 import { createConsentPanel } from "./consent.js";
+import { createDeliveriesPanel } from "./deliveries.js";
 import { confirmDialog, formatTime, h, toast } from "./dom.js";
 import { describeError, describeJobFailure } from "./errors.js";
 import { createMinutesPanel } from "./minutes.js";
@@ -48,7 +49,8 @@ export function renderMeeting(main, id, { session, navigate }) {
     view.el,
   );
   const consent = createConsentPanel(id);
-  const aside = h("aside", { class: "side", hidden: true }, speakersPanel, versionsPanel, consent.el);
+  const deliveries = createDeliveriesPanel(id);
+  const aside = h("aside", { class: "side", hidden: true }, speakersPanel, versionsPanel, consent.el, deliveries.el);
   main.append(
     h("article", { class: "meeting" }, head, notice, jobBox, playerBar, minutes.el, h("div", { class: "layout" }, transcriptSection, aside)),
   );
@@ -146,6 +148,7 @@ export function renderMeeting(main, id, { session, navigate }) {
     renderSpeakers(speakersPanel, speakers, { onRename: rename });
     minutes.update(versionOf(tag), speakers);
     consent.load();
+    deliveries.load();
     transcriptSection.hidden = aside.hidden = false;
     if (player) {
       view.setTime(player.audio.currentTime);
@@ -257,6 +260,7 @@ export function renderMeeting(main, id, { session, navigate }) {
   return () => {
     for (const stop of stops) stop();
     minutes.stop();
+    deliveries.stop();
     player?.destroy();
   };
 }

@@ -1,0 +1,63 @@
+"""The meeting page's "Diffusion" panel in Chromium (the fixtures of test_web.py): each delivery with
+its state, a failure with its reason and fix, and "Renvoyer" sending it again to a real WebDAV server."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+import delivery_servers as targets
+import test_web
+from dataset_seed import organisation_id, seed_meeting
+from greffier.config import Settings
+from greffier.delivery.destinations import NewDestination, add_destination
+from greffier.store.db import Database
+from greffier.store.models import Delivery, utcnow
+from greffier.transcript import Segment, Transcript
+from test_web import Web, sign_in
+
+page, web = test_web.page, test_web.web  # the fixtures of test_web.py (browser: conftest)
+
+
+def test_a_failed_delivery_shows_why_and_is_sent_again_from_the_page(page: Page, web: Web) -> None:
+    with targets.webdav(anonymous=True) as dav:
+        db = Database(f"sqlite:///{web.data / 'greffier.db'}")
+        try:
+            organisation = organisation_id(db, "acme")
+            transcript = Transcript(language="fr", duration=2.0, segments=(Segment(0, 0.0, 2.0, "Bonjour."),))
+            meeting = seed_meeting(db, organisation, transcript, "Point hebdomadaire")
+            new = NewDestination("drive", "webdav", {"url": dav.url})
+            destination = add_destination(db, Settings(), organisation, new)
+            with db.write() as session:
+                session.add(
+                    Delivery(
+                        organisation_id=organisation,
+                        meeting_id=meeting,
+                        destination_id=destination.id,
+                        event="meeting.transcribed",
+                        source="1",
+                        state="failed",
+                        attempts=5,
+                        error="WebDAV folder cannot be reached (ConnectError)",
+                        fix="it was tried 5 times; once it is back up, send it again",
+                        remote={},
+                        created=utcnow(),
+                    )
+                )
+        finally:
+            db.dispose()
+        sign_in(page, web)
+        page.goto(f"{web.url}/meetings/{meeting}")
+        panel = page.locator(".deliveries-panel")
+        expect(panel.get_by_role("heading", name="Diffusion")).to_be_visible()
+        item = panel.locator("li[data-delivery]")
+        expect(item.locator(".name")).to_have_text("drive")
+        expect(item.locator(".badge")).to_have_text("Échec")
+        expect(item).to_contain_text("cannot be reached")
+        expect(item).to_contain_text("Que faire : it was tried 5 times")
+        item.get_by_role("button", name="Renvoyer à drive").click()
+        expect(page.locator("#toast")).to_contain_text("Nouvel envoi à drive")
+        expect(item.locator(".badge")).to_have_text("Envoyé", timeout=30_000)
+        written = sorted(path.name for path in (dav.root / "dav").glob("* Point hebdomadaire/*"))
+        assert written == ["Transcript.docx", "Transcript.md", "Transcript.srt"]
+        page.reload()
+        expect(item.locator(".badge")).to_have_text("Envoyé")
