@@ -132,38 +132,46 @@ class Mailbox:
     ca_file: Path
     received: list[tuple[list[str], Message]] = field(default_factory=list)
     tls_seen: list[bool] = field(default_factory=list)
+    _tls: ssl.SSLContext | None = None
+    _controller: Any = None
+
+    def start(self) -> None:
+        """(Again) listen; aiosmtpd's Controller cannot restart, so each start makes a new one."""
+        from aiosmtpd.controller import Controller
+
+        box = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                box.tls_seen.append(session.ssl is not None)
+                message = message_from_bytes(envelope.original_content, policy=policy.default)
+                box.received.append((list(envelope.rcpt_tos), message))
+                return "250 OK"
+
+        self._controller = Controller(
+            Handler(), hostname=self.host, port=self.port, tls_context=self._tls, require_starttls=True
+        )
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
 
 @contextmanager
 def smtp() -> Iterator[Mailbox]:
     """aiosmtpd requiring STARTTLS before MAIL FROM; keeps (recipients, message) of each mail."""
-    from aiosmtpd.controller import Controller
-
     folder = Path(tempfile.mkdtemp(prefix="greffier-smtp-"))
     cert, key = self_signed(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    box = Mailbox("127.0.0.1", free_port(PORTS), cert)
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            box.tls_seen.append(session.ssl is not None)
-            box.received.append(
-                (
-                    list(envelope.rcpt_tos),
-                    message_from_bytes(envelope.original_content, policy=policy.default),
-                )
-            )
-            return "250 OK"
-
-    controller = Controller(
-        Handler(), hostname="127.0.0.1", port=box.port, tls_context=context, require_starttls=True
-    )
-    controller.start()
+    box = Mailbox("127.0.0.1", free_port(PORTS), cert, _tls=context)
+    box.start()
     try:
         yield box
     finally:
-        controller.stop()
+        box.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

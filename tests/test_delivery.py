@@ -457,3 +457,50 @@ def test_api_keeps_secrets_in_and_shows_each_deliverys_state(tmp_path: Path) -> 
         finally:
             service.stop()
     assert hook.key not in service.output()
+
+
+def test_a_transcribed_meeting_and_its_minutes_reach_the_default_destination(tmp_path: Path) -> None:
+    """The whole path in `greffier serve`: upload, transcription, minutes (no model: key passages); each
+    finished job owes its result to the default destination, delivered by a job of the deliver queue."""
+    from conftest import eval_file
+    from servers import Service, seed_account, service_env, upload, wait_for, wait_job
+
+    token = seed_account(tmp_path, "acme", "ana@acme.example", "correct horse battery")
+    with targets.webhook_receiver() as hook:
+        env = service_env(tmp_path, delivery_key=new_key(), llm_backend="none")
+        service = Service(env, tmp_path / "serve.log").start()
+        try:
+            client = service.client(token)
+            body = {"name": "crm", "kind": "webhook", "config": {"url": hook.url}, "secret": hook.key}
+            assert client.post("/api/destinations", json={**body, "default": True}).status_code == 201
+            audio = eval_file("sppas-samples/samples/samples-fra/AC track_0379.wav")
+            meeting = upload(client, audio, language="fr", title="Conseil de classe")
+            assert wait_job(client, meeting["job"]["id"])["state"] == "succeeded"
+            wait_for(lambda: hook.events, 60, "meeting.transcribed")
+            minutes = client.post(f"/api/meetings/{meeting['id']}/minutes").json()
+            assert wait_job(client, minutes["id"])["state"] == "succeeded"
+            wait_for(lambda: len(hook.events) == 2, 60, "minutes.ready")
+            url = f"/api/meetings/{meeting['id']}/deliveries"
+            deliveries = client.get(url).json()
+        finally:
+            service.stop()
+    transcribed, ready = hook.events
+    assert transcribed["event"] == "meeting.transcribed" and transcribed["data"]["version"] == 1
+    assert ready["event"] == "minutes.ready" and ready["meeting"]["title"] == "Conseil de classe"
+    assert ready["data"]["minutes"]["key_passages"], "without a model the minutes are the key passages"
+    assert [(d["event"], d["state"]) for d in deliveries] == [
+        ("meeting.transcribed", "sent"),
+        ("minutes.ready", "sent"),
+    ]
+
+
+def test_an_smtp_server_down_then_back_gets_the_mail_once(world: World) -> None:
+    with targets.smtp() as box:
+        world.destination("mail", "email", _mail(box, ca_file=str(box.ca_file)))
+        box.stop()
+        threading.Timer(0.5, box.start).start()
+        world.minutes("Résumé.")
+        world.run_jobs()
+        [delivery] = world.deliveries()
+        assert delivery.state == "sent", delivery.error
+        assert delivery.attempts > 1 and len(box.received) == 1
