@@ -88,10 +88,14 @@ class WebDAV:
 @contextmanager
 def webdav(user: str = "bot", password: str = "dav-secret", anonymous: bool = False) -> Iterator[WebDAV]:
     """WsgiDAV serving a temporary folder at /dav, for `user` (basic auth), or anyone (`anonymous`)."""
+    with tempfile.TemporaryDirectory(prefix="greffier-dav-") as folder:
+        yield from _webdav(Path(folder), user, password, anonymous)
+
+
+def _webdav(root: Path, user: str, password: str, anonymous: bool) -> Iterator[WebDAV]:
     from cheroot import wsgi
     from wsgidav.wsgidav_app import WsgiDAVApp
 
-    root = Path(tempfile.mkdtemp(prefix="greffier-dav-"))
     port = free_port(PORTS)
     app = WsgiDAVApp(
         {
@@ -121,7 +125,6 @@ def webdav(user: str = "bot", password: str = "dav-secret", anonymous: bool = Fa
         yield server
     finally:
         httpd.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 # -- SMTP ---------------------------------------------------------------------------------------------
@@ -162,7 +165,11 @@ class Mailbox:
 @contextmanager
 def smtp() -> Iterator[Mailbox]:
     """aiosmtpd requiring STARTTLS before MAIL FROM; keeps (recipients, message) of each mail."""
-    folder = Path(tempfile.mkdtemp(prefix="greffier-smtp-"))
+    with tempfile.TemporaryDirectory(prefix="greffier-smtp-") as folder:
+        yield from _smtp(Path(folder))
+
+
+def _smtp(folder: Path) -> Iterator[Mailbox]:
     cert, key = self_signed(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
@@ -172,7 +179,6 @@ def smtp() -> Iterator[Mailbox]:
         yield box
     finally:
         box.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- webhook ------------------------------------------------------------------------------------------
