@@ -4,6 +4,7 @@ a `deliver` job claimed and executed by the `JobRunner`."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
@@ -233,6 +234,21 @@ def test_webhook_events_are_signed_and_carry_their_delivery_id(world: World) -> 
             assert event["meeting"]["id"] == str(world.meeting_id)
         assert hook.events[0]["data"]["version"] == 1
         assert hook.events[1]["data"]["minutes"]["action_items"][0]["owner"] == "Ana"
+
+
+def test_a_calls_case_form_is_a_call_completed_event(world: World) -> None:
+    from greffier.store.meetings import meeting_prefix
+
+    form = {"case": {"priority": "P1", "reason": "douleur thoracique"}}
+    key = f"{meeting_prefix(world.organisation_id, world.meeting_id)}/call.json"
+    world.blobs.put_bytes(key, json.dumps(form).encode())
+    with targets.webhook_receiver() as hook:
+        world.destination("hook", "webhook", {"url": hook.url, "events": ["call.completed"]}, hook.key)
+        world.minutes("Résumé.")  # not an event this destination takes
+        announce(world.db, world.settings, world.meeting_id, "call.completed", uuid.uuid4().hex)
+        world.run_jobs()
+        [event] = hook.events
+        assert event["event"] == "call.completed" and event["data"] == form
 
 
 def test_webhook_with_the_wrong_key_is_refused_by_the_receiver(world: World) -> None:

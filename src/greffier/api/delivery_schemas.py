@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from greffier.delivery.kinds import Event
 from greffier.delivery.service import DeliveryView
@@ -29,8 +29,10 @@ class DestinationIn(BaseModel):
         description="access token or password, or the webhook's signing key; stored encrypted",
         max_length=4096,
     )
-    default: bool = Field(False, description="deliver every meeting here unless a meeting chooses its own")
-    health_data: bool = Field(False, description="may receive meetings marked as health data")
+    default: StrictBool = Field(
+        False, description="deliver every meeting here unless a meeting chooses its own"
+    )
+    health_data: StrictBool = Field(False, description="may receive meetings marked as health data")
 
 
 class DestinationOut(BaseModel):
@@ -65,9 +67,11 @@ class DeliverIn(BaseModel):
 
 
 class MeetingDeliveryIn(BaseModel):
-    health_data: bool | None = Field(None, description="the meeting holds health data")
+    health_data: StrictBool | None = Field(None, description="the meeting holds health data")
     destinations: list[str] | None = Field(None, description="where this meeting goes (names or ids)")
-    defaults: bool = Field(False, description="forget the meeting's own choice: the organisation's defaults")
+    defaults: StrictBool = Field(
+        False, description="forget the meeting's own choice: the organisation's defaults"
+    )
 
 
 class MeetingDeliveryOut(BaseModel):

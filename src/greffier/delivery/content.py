@@ -30,7 +30,7 @@ class Package:
     delivery_id: uuid.UUID
     event: str
     source: str
-    """What is delivered (the minutes job, the transcript version): with the event, the version key."""
+    """What is delivered: the minutes or call job (hex id), or the transcript version."""
     meeting_id: uuid.UUID
     title: str
     created: datetime
@@ -46,10 +46,6 @@ class Package:
         """'2026-12-07 Comité de pilotage': a folder name (no slash, no control character)."""
         title = re.sub(r"[\x00-\x1f/\\:*?\"<>|]+", " ", self.title).strip(" .") or "meeting"
         return f"{self.created:%Y-%m-%d} {title[:120]}"
-
-    @property
-    def version_key(self) -> str:
-        return f"{self.event}:{self.source}"
 
 
 def _transcript_files(transcript: Transcript) -> dict[str, bytes]:
