@@ -520,3 +520,36 @@ def test_an_smtp_server_down_then_back_gets_the_mail_once(world: World) -> None:
         [delivery] = world.deliveries()
         assert delivery.state == "sent", delivery.error
         assert delivery.attempts > 1 and len(box.received) == 1
+
+
+def test_admin_adds_lists_and_removes_destinations_from_the_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from servers import service_env
+
+    env = service_env(tmp_path, delivery_key=new_key())
+
+    def greffier(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "greffier", *args]
+        return subprocess.run(command, input=stdin, capture_output=True, text=True, env=env, timeout=120)
+
+    assert greffier("admin", "create-org", "acme").returncode == 0
+    room = ["--set", "homeserver=https://matrix.acme.example", "--set", "room=#cr:acme.example"]
+    added = greffier(
+        *("admin", "destination", "add", "twake", "--org", "acme", "--kind", "matrix", "--default"),
+        *(*room, "--secret-stdin"),
+        stdin="syt_bot_token\n",
+    )
+    assert added.returncode == 0 and "destination 'twake' (matrix) added" in added.stdout
+    listed = greffier("admin", "destination", "list", "--org", "acme")
+    assert listed.stdout.startswith("twake\tmatrix\t") and "default" in listed.stdout
+    assert "syt_bot_token" not in listed.stdout
+    no_secret = greffier("admin", "destination", "add", "t2", "--org", "acme", "--kind", "matrix", *room)
+    assert no_secret.returncode == 2 and "needs a secret" in no_secret.stderr
+    bad = greffier(
+        "admin", "destination", "add", "x", "--org", "acme", "--kind", "webdav", "--set", "url=dav"
+    )
+    assert bad.returncode == 2 and "not an http(s) URL" in bad.stderr
+    assert greffier("admin", "destination", "remove", "twake", "--org", "acme").returncode == 0
+    assert greffier("admin", "destination", "list", "--org", "acme").stdout == ""
