@@ -4,7 +4,7 @@ Synapse homeserver with a registered bot and a room.
 
 Synapse (PyPI matrix-synapse) pins packages of its own: it runs from a virtual environment of its
 own under the cache folder (`GREFFIER_SYNAPSE_VENV`, default ~/.cache/greffier-test/synapse-venv),
-created by `scripts/synapse-venv.sh`; its tests are skipped, saying so, where it is missing.
+created by `scripts/synapse-venv.sh`; its tests fail, saying so, where it is missing.
 Ports: 18600-18699.
 """
 

@@ -367,7 +367,9 @@ def test_bad_destination_settings_name_the_problem(
 @pytest.fixture(scope="module")
 def homeserver() -> Iterator[targets.Homeserver]:
     if not targets.synapse_available():
-        pytest.skip(f"Synapse is not installed in {targets.SYNAPSE_VENV}: run scripts/synapse-venv.sh")
+        pytest.fail(
+            f"Synapse is not installed in {targets.SYNAPSE_VENV}: run scripts/synapse-venv.sh (make install does)"
+        )
     with targets.synapse() as server:
         yield server
 
