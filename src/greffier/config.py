@@ -120,6 +120,15 @@ class Settings(BaseSettings):
     dataset_store: Path | None = Field(
         None, description="consent/licence/export-log SQLite file; default in data_dir"
     )
+    address_base: Path | None = Field(
+        None, description="emergency calls: the organisation's BAN CSV extract, to match heard streets"
+    )
+    hub_client_id: str = Field(
+        "fr.health.samu000", description="SAMU-Hub: this system's client id (RS-EDA sender, routing key)"
+    )
+    hub_recipient_id: str = Field(
+        "fr.health.samu000.lrm", description="SAMU-Hub: the regulation software that receives the cases"
+    )
 
     @property
     def consent_store_path(self) -> Path:
