@@ -106,5 +106,7 @@ def gazetteer() -> Gazetteer:
     communes = []
     for line in lines:
         insee, name, dep, postcodes, population = line.split("\t")
-        communes.append(Commune(insee, name, dep, tuple(p for p in postcodes.split(",") if p), int(population)))
+        communes.append(
+            Commune(insee, name, dep, tuple(p for p in postcodes.split(",") if p), int(population))
+        )
     return Gazetteer(communes)

@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from greffier.calls import lexicon as lx
 from greffier.calls import heard_place, numbers
+from greffier.calls import lexicon as lx
 from greffier.calls.catalogue import Scalar
 from greffier.calls.form import CaseForm
 from greffier.calls.priority import suggest

@@ -23,7 +23,9 @@ _NUMBERED = re.compile(
     r"([A-Za-zÀ-ÿ'][A-Za-zÀ-ÿ'\- ,]{2,70})",
     re.IGNORECASE,
 )
-_FILLER = re.compile(r"(?i)\s*(?:,|\s)\s*(?:euh|heu|voilà|s'il vous plaît|c'est ça|madame|monsieur|vite)\b.*$")
+_FILLER = re.compile(
+    r"(?i)\s*(?:,|\s)\s*(?:euh|heu|voilà|s'il vous plaît|c'est ça|madame|monsieur|vite)\b.*$"
+)
 _CITY_SPLIT = re.compile(r"(?i)\s(?:à|a)\s+(?=\S)")
 
 
@@ -48,7 +50,9 @@ def addresses(text: str, asked: str = "") -> list[tuple[Match, Match | None]]:
     return found
 
 
-_LEAD = re.compile(r"(?i)^\s*(?:(?:on est|je suis|nous sommes|c'est|alors|euh|heu|oui)\s*,?\s*)*(?:à|a|sur|dans)?\s+")
+_LEAD = re.compile(
+    r"(?i)^\s*(?:(?:on est|je suis|nous sommes|c'est|alors|euh|heu|oui)\s*,?\s*)*(?:à|a|sur|dans)?\s+"
+)
 
 
 def city_answer(text: str, asked: str) -> Match | None:

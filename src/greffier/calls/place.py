@@ -70,7 +70,9 @@ def propose(address: str | None, city: str | None, base: AddressBase | None) -> 
         street = base.match(street_text, found_city.commune.insee if found_city else None)
         if street is None:
             continue
-        joint = street.confidence * (found_city.confidence if found_city and found_city is not heard_city else 1)
+        joint = street.confidence * (
+            found_city.confidence if found_city and found_city is not heard_city else 1
+        )
         if joint > best[0]:
             best = (joint, street, found_city)
     _, street, found_city = best
