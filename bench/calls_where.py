@@ -21,7 +21,7 @@ from pathlib import Path
 
 from greffier.calls.extract import extract_transcript
 from greffier.calls.form import CaseForm
-from greffier.calls.place import Place, propose
+from greffier.calls.place import of_form
 from greffier.calls.simsamu import load_simsamu
 from greffier.calls.streets import AddressBase, load_address_base
 
@@ -49,14 +49,9 @@ def gold_of(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))["gold"]
 
 
-def place_of(form: CaseForm, base: AddressBase | None) -> Place:
-    address, city = form.value("location.address"), form.value("location.city")
-    return propose(str(address) if address else None, str(city) if city else None, base)
-
-
 def add_where(score: WhereScore, name: str, gold: dict, form: CaseForm, base: AddressBase) -> None:
     started = time.perf_counter()
-    place = place_of(form, base)
+    place = of_form(form, base)
     score.seconds += time.perf_counter() - started
     if gold["city"]:
         score.cities += 1

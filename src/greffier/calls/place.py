@@ -12,11 +12,13 @@ was heard at all, the street's own commune is proposed. Nothing here changes the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from greffier.calls.communes import CityMatch, gazetteer
+from greffier.calls.form import CaseForm
 from greffier.calls.streets import AddressBase, StreetMatch, load_address_base
 
 CONFIRM_BELOW = 0.9
@@ -84,6 +86,21 @@ def propose(address: str | None, city: str | None, base: AddressBase | None) -> 
     street_out = Proposal(street.heard, street.street.name, street.confidence) if street else None
     coords = street.street.numbers.get(number) if street and number else None
     return Place(city_out, street_out, number, coords)
+
+
+def of_form(form: CaseForm, base: AddressBase | None) -> Place:
+    """`propose` on what the form heard (`location.address`, `location.city`)."""
+    address, city = form.value("location.address"), form.value("location.city")
+    return propose(str(address) if address else None, str(city) if city else None, base)
+
+
+def place_dict(place: Place) -> dict[str, Any]:
+    """The place as JSON: each proposal with `heard`, `value`, `confidence`, `code`, `to_confirm`."""
+
+    def one(p: Proposal | None) -> dict[str, Any] | None:
+        return asdict(p) | {"to_confirm": p.to_confirm} if p else None
+
+    return {"city": one(place.city), "street": one(place.street), "number": place.number}
 
 
 def _city(match: CityMatch) -> Proposal:

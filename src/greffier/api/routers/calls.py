@@ -3,13 +3,15 @@
 `/ws/call` is `/ws/stream` (same authentication, audio formats and messages) with the `form`
 messages of `greffier.calls.live`; at the end the call is saved as a meeting with its form.
 `POST /api/meetings/{id}/call` queues a job that fills the form from the meeting's transcript;
-`GET …/call` is the form, `GET …/call/export` the RS-EDA-like case.
+`GET …/call` is the form, `GET …/call/export` the RS-EDA-like case, `GET …/call/rs-eda` the SAMU-Hub
+message (EDXL-DE envelope, RS-EDA).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
@@ -22,9 +24,12 @@ from greffier.api.routers.meetings import _attachment, load_meeting, load_versio
 from greffier.api.routers.stream import StreamAddon, StreamQuery, serve_stream
 from greffier.api.schemas import JobOut
 from greffier.calls.export import CaseExport
+from greffier.calls.form import CaseForm
 from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
+from greffier.calls.place import configured_base
 from greffier.calls.record import CASE_FILE, case_record
+from greffier.calls.share import report
 from greffier.config import Settings
 from greffier.jobs.registry import create_job
 from greffier.store import meetings as store
@@ -56,7 +61,11 @@ async def live_call(websocket: WebSocket) -> None:
     settings: Settings = websocket.app.state.services.settings
 
     def addon(query: CallQuery) -> StreamAddon:
-        call = LiveCall(regulator=query.regulator, complete=_lazy_llm(settings) if query.llm else None)
+        call = LiveCall(
+            regulator=query.regulator,
+            complete=_lazy_llm(settings) if query.llm else None,
+            address_base=configured_base(settings.address_base),
+        )
         return StreamAddon(
             title=CALL_TITLE,
             options={"call": True},
@@ -203,3 +212,19 @@ def get_call_export(services: ServicesDep, principal: PrincipalDep, meeting_id: 
         media_type="application/json",
         headers={"Content-Disposition": _attachment(f"{title}.case", "json")},
     )
+
+
+@router.get(
+    "/api/meetings/{meeting_id}/call/rs-eda",
+    summary="The case as a SAMU-Hub message: an EDXL-DE envelope holding an RS-EDA case",
+    responses={200: {"description": "the envelope (validates against EDXL-DE-full and RS-EDA)"}}
+    | {409: _FORM_RESPONSE[409]},
+)
+def get_call_rs_eda(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
+    record = _record(services, principal, meeting_id)
+    meeting = load_meeting(services, principal, meeting_id)
+    started = meeting.created if meeting.created.tzinfo else meeting.created.replace(tzinfo=UTC)
+    envelope = report(
+        CaseForm.from_dict(record["form"]), services.settings, started, f"/api/meetings/{meeting_id}/call"
+    )
+    return Response(json.dumps(envelope, ensure_ascii=False), media_type="application/json")
