@@ -68,7 +68,8 @@ class FormMessage(BaseModel):
 
 class GuidanceMessage(BaseModel):
     """Telephone-CPR instructions, sent at once when "unconscious" and "not breathing" are heard,
-    from the provisional words of a partial (or, failing that, a final)."""
+    from the provisional words of a partial (or, failing that, a final). The next `form` message
+    confirms them (`guidance.cpr`) or, when the final did not say it after all, withdraws them (null)."""
 
     type: Literal["guidance"] = "guidance"
     provisional: bool = Field(description="true when the words were heard in a partial")
@@ -183,6 +184,10 @@ class LiveCall:
         """One final: the rules now, the model (if any) in the background."""
         self.segments.append(segment)
         self.form, changes = update(self.form, [segment])
+        if self._cpr_sent and not needs_cpr(self.form):
+            self._cpr_sent = (
+                False  # a partial misheard: this final's form message (guidance.cpr null) withdraws it
+            )
         if changes:
             await self._cpr((), segment.start, False)
             await self._emit(self._message(segment.id, changes, "rules"))
