@@ -129,6 +129,16 @@ class Settings(BaseSettings):
     hub_recipient_id: str = Field(
         "fr.health.samu000.lrm", description="SAMU-Hub: the regulation software that receives the cases"
     )
+    hub_host: str | None = Field(
+        None, description="SAMU-Hub: the hub's broker (AMQP over TLS); None: not sent"
+    )
+    hub_port: int = Field(5671, description="SAMU-Hub: the broker's TLS port")
+    hub_vhost: str = Field("15-15_v2.0", description="SAMU-Hub: the virtual host of the model version")
+    hub_ca: Path | None = Field(None, description="SAMU-Hub: the CA certificate that signed the broker's")
+    hub_cert: Path | None = Field(
+        None, description="SAMU-Hub: this client's certificate (CN = hub_client_id)"
+    )
+    hub_key: Path | None = Field(None, description="SAMU-Hub: this client's private key")
 
     @property
     def consent_store_path(self) -> Path:
