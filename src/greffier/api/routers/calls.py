@@ -4,14 +4,15 @@
 messages of `greffier.calls.live`; at the end the call is saved as a meeting with its form.
 `POST /api/meetings/{id}/call` queues a job that fills the form from the meeting's transcript;
 `GET …/call` is the form, `GET …/call/export` the RS-EDA-like case, `GET …/call/rs-eda` the SAMU-Hub
-message (EDXL-DE envelope, RS-EDA).
+message (EDXL-DE envelope, RS-EDA); `POST …/call/hub` queues it in the SAMU-Hub outbox, `GET …/call/hub`
+is the state of its messages.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
@@ -31,6 +32,7 @@ from greffier.calls.place import configured_base
 from greffier.calls.record import CASE_FILE, case_record
 from greffier.calls.share import report
 from greffier.config import Settings
+from greffier.hub.relay import outbox_of, queue_message
 from greffier.jobs.registry import create_job
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
@@ -228,3 +230,47 @@ def get_call_rs_eda(services: ServicesDep, principal: PrincipalDep, meeting_id: 
         CaseForm.from_dict(record["form"]), services.settings, started, f"/api/meetings/{meeting_id}/call"
     )
     return Response(json.dumps(envelope, ensure_ascii=False), media_type="application/json")
+
+
+class HubMessageOut(BaseModel):
+    """One SAMU-Hub message of the case and where it stands."""
+
+    distribution_id: str
+    kind: str = Field(description="Report (RS-EDA) or Update (RS-EDA-MAJ)")
+    recipient: str
+    state: str = Field(description="queued, sent, acknowledged, refused")
+    attempts: int
+    next_try: datetime
+    created: datetime
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    error: str | None = Field(description="the last failure to send, or the recipient's refusal")
+    fix: str | None
+
+
+@router.post(
+    "/api/meetings/{meeting_id}/call/hub",
+    status_code=202,
+    summary="Share the case with the regulation software (queued in the SAMU-Hub outbox)",
+    responses={409: {"description": "no case form yet, or SAMU-Hub is not configured"}},
+)
+def share_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> HubMessageOut:
+    if services.settings.hub_host is None:
+        raise ApiError(
+            409, "not_configured", "SAMU-Hub is not configured", "set GREFFIER_HUB_HOST and its certificates"
+        )
+    envelope = json.loads(get_call_rs_eda(services, principal, meeting_id).body)
+    row = queue_message(services.db, principal.organisation_id, meeting_id, envelope)
+    return HubMessageOut.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/api/meetings/{meeting_id}/call/hub",
+    summary="The case's SAMU-Hub messages and their state (queued, sent, acknowledged, refused)",
+)
+def call_hub_state(
+    services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID
+) -> list[HubMessageOut]:
+    load_meeting(services, principal, meeting_id)
+    rows = outbox_of(services.db, principal.organisation_id, meeting_id)
+    return [HubMessageOut.model_validate(r, from_attributes=True) for r in rows]
