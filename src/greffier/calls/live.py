@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from greffier.calls import communes
 from greffier.calls.catalogue import label
 from greffier.calls.extract import new_form, update
 from greffier.calls.form import CaseForm, change_dict
@@ -125,6 +126,7 @@ class LiveCall:
         self._announced: set[str] = set()
         self._address_base = address_base
         self._cpr_sent = False
+        communes.warm()  # the first commune heard must not wait for the gazetteer
 
     # -- the transport side ----------------------------------------------------------------------
     def relay(self, send: Send) -> Send:
