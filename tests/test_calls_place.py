@@ -89,3 +89,17 @@ def test_a_bad_address_base_says_what_is_wrong(tmp_path) -> None:
     with pytest.raises(GreffierError) as columns:
         load_address_base(wrong)
     assert "nom_voie" in columns.value.problem
+
+
+def test_no_address_is_read_where_simsamu_gives_none() -> None:
+    """Simsamu's calls name no address: "un coup de couteau dans le bras", "où avez-vous mal ?",
+    "au revoir" are no house number, question about where or commune (one pre-existing street-word
+    reading, "1 place à l'hôpital", is the rules' own)."""
+    from bench.calls import gold_calls, transcript_for
+
+    heard = {}
+    for doc in gold_calls():
+        form = extract_transcript(transcript_for(doc))
+        if form.value("location.city") or form.value("location.address"):
+            heard[doc["call"]] = (form.value("location.address"), form.value("location.city"))
+    assert heard == {"dj_2022_brulures": ("1 place à l'hô- hôpital", None)}

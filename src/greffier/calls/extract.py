@@ -389,7 +389,7 @@ def _heard_place(seg: Segment, asked: str, form: CaseForm) -> list[_Edit]:
             edits.append(_Edit("location.address", _fv(address.value, seg, address.text)))
         if city is not None and not city_read:
             edits.append(_Edit("location.city", _fv(city.value, seg, city.text)))
-    if not edits and form.value("location.city") is None:
+    if not any(e.key == "location.city" for e in edits) and form.value("location.city") is None:
         city = heard_place.city_answer(seg.text, asked)
         if city is not None:
             edits.append(_Edit("location.city", _fv(city.value, seg, city.text)))

@@ -14,8 +14,12 @@ import re
 
 from greffier.calls.numbers import Match, normalize
 
-ASKED_WHERE = re.compile(r"(?i)adresse|\boù\b|quelle ville|quelle commune|vous êtes\s+où|se trouve")
-_SAYS_WHERE = re.compile(r"(?i)habite|adresse|on est au|je suis au|c'est au|nous sommes au|domicile|^\s*au\b")
+ASKED_WHERE = re.compile(
+    r"(?i)adresse|vous êtes\s+où|où êtes-vous|vous habitez\s+où|où (?:est-ce que )?vous (?:êtes|habitez|trouvez)"
+    r"|quelle ville|quelle commune|c'est où|où ça se passe|où se trouve"
+)
+"""A question about where (not "où avez-vous mal ?")."""
+_SAYS_WHERE = re.compile(r"(?i)habite|adresse|(?:on est|je suis|nous sommes|c'est) au \d")
 _NUMBERED = re.compile(
     r"\b(\d{1,4})(?:\s*(bis|ter|quater))?\s*,?\s+"
     r"(?!ans\b|an\b|heures?\b|h\b|minutes?\b|kilos?\b|kg\b|mois\b|semaines?\b|jours?\b|fois\b|ème\b|e\b|er\b"
@@ -30,8 +34,10 @@ _CITY_SPLIT = re.compile(r"(?i)\s(?:à|a)\s+(?=\S)")
 
 
 def addresses(text: str, asked: str = "") -> list[tuple[Match, Match | None]]:
-    """(heard address, heard commune or None) in a caller's words; `asked`: the question they answer."""
-    norm = normalize(text)
+    """(heard address, heard commune or None) in a caller's words; `asked`: the question they answer.
+
+    "un"/"une" stay words ("un coup de couteau" is no house number)."""
+    norm = normalize(text, 2)
     if not (ASKED_WHERE.search(asked) or _SAYS_WHERE.search(norm)):
         return []
     found = []
@@ -56,12 +62,23 @@ _LEAD = re.compile(
 
 
 def city_answer(text: str, asked: str) -> Match | None:
-    """A commune given alone in answer to "vous êtes dans quelle ville ?" ("À Bordeaux.", "mon pelier"),
-    when it names one (`communes.gazetteer`)."""
+    """A commune given in answer to "vous êtes où ?" without an address the rules can read: alone
+    ("À Bordeaux.", "mon pelier"), or as the last words of a misheard answer ("j'habite au huir et de
+    mettre sa toulouse"), when the gazetteer knows it (for the last words: spelt exactly, a commune
+    of 2 000 people or more, so that a common word is not taken for a village)."""
     from greffier.calls.communes import gazetteer
 
     norm = normalize(text).strip(" .!?")
-    if not ASKED_WHERE.search(asked) or re.search(r"\d", norm) or len(norm.split()) > 5:
+    if not ASKED_WHERE.search(asked):
         return None
-    heard = _LEAD.sub("", " " + norm).strip(" ,")
-    return Match(heard, norm) if heard and gazetteer().find(heard) else None
+    words = norm.split()
+    if not re.search(r"\d", norm) and len(words) <= 5:
+        heard = _LEAD.sub("", " " + norm).strip(" ,")
+        if heard and gazetteer().find(heard):
+            return Match(heard, norm)
+    for n in (3, 2, 1):
+        tail = " ".join(words[-n:]).strip(" ,.")
+        found = gazetteer().find(tail) if len(words) > n and len(tail) >= 4 else None
+        if found and found.confidence == 1.0 and found.commune.population >= 2000:
+            return Match(tail, " ".join(words[-n - 1 :]))
+    return None
