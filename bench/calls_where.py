@@ -10,6 +10,10 @@ streets, merged prepositions, split communes, near-homophones. Each is read by t
 test address base (tests/data/addresses). Scored: the commune on the calls that name one (INSEE code
 equal), the street on the calls that give one (name equal), beside the heard values taken as they are
 (the form before this work: no INSEE code, the heard spelling).
+
+Measured: 24/24 communes, 24/24 streets (8/24 as heard). From audio (`bench.calls_audio --where`):
+1/24 communes and 1/24 streets in the live form, the recogniser rarely writing the address at all
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
