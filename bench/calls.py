@@ -4,6 +4,7 @@
 gold calls (dev split: the calls the rules were written on; held-out: annotated before the rules and
 never used to tune them), red-flag recall first, then the suggested priority and care level, the
 share of correct values whose evidence points at a gold quote's segment, and the extraction time.
+Simsamu's calls name no address: the commune and street come last, on the synthetic address calls.
 The baseline beside it is an empty form (every gold value missed, nothing wrong). A last line compares
 the same calls without speaker labels (as the live path reads them before any diarization).
 """
@@ -18,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.calls_where import print_where
+from bench.calls_where import score_text as score_where
 from greffier.calls.catalogue import SPECS
 from greffier.calls.extract import extract_transcript
 from greffier.calls.form import CaseForm
@@ -213,6 +216,10 @@ def main() -> None:
     print("\n## all fields, micro-averaged: with the speaker labels versus without (live, no diarization)")
     print(f"with speakers    {_micro(score(docs))}")
     print(f"without speakers {_micro(score(docs, unlabelled=True))}")
+    print(
+        "\n## where: the commune (INSEE code) and street proposed, synthetic address calls (bench/calls_where.py)"
+    )
+    print_where("text", score_where())
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python -m bench calls_audio                               # the calls of DEFAULT_CALLS, real-time pace
     python -m bench.calls_audio --calls dj_2022_msn reu_ncb   # others (any gold call; synthesised once)
     python -m bench.calls_audio --fast                        # as fast as the recogniser goes: no latency
+    python -m bench.calls_audio --where --fast                # the synthetic address calls: commune, street
 
 Each gold call (tests/data/calls) is synthesised from its Simsamu transcript (bench/common/synth.py,
 cached) and streamed as 100-ms PCM16 frames, by default at real-time pace, to a `greffier serve`
@@ -40,6 +41,8 @@ import time
 from dataclasses import dataclass
 
 from bench.calls import SCORED, Report, _pct, add_call, gold_calls, score, transcript_for
+from bench.calls_where import ADDRESS_BASE, WhereScore, add_where, gold_of, print_where, where_calls
+from bench.calls_where import score_text as score_where
 from bench.common.call_driver import (
     LIVE,
     CallRun,
@@ -51,6 +54,8 @@ from bench.common.call_driver import (
 )
 from bench.common.synth import SynthCall, synthesis_seconds, synthesise
 from bench.common.text import corpus_wer, normalise
+from greffier.calls.simsamu import load_simsamu
+from greffier.calls.streets import load_address_base
 from greffier.config import get_settings
 
 DEFAULT_CALLS = (
@@ -150,11 +155,44 @@ def print_latency(timings: list[FlagTiming], labels: str, realtime: bool) -> Non
         )
 
 
+def where_audio(realtime: bool) -> None:
+    """The synthetic address calls (bench/calls_where.py) spoken and streamed: the commune and street
+    proposed for what the live recogniser wrote, beside the text of the same calls."""
+    base = load_address_base(ADDRESS_BASE)
+    calls = {p.stem: (synthesise(load_simsamu(p), p.stem), gold_of(p)) for p in where_calls()}
+    scores = {label: WhereScore() for label in LABELS}
+
+    async def stream_all(transport: Transport) -> None:
+        for name, (call, gold) in calls.items():
+            run = await drive(
+                call.audio, transport, {"turns": TurnLabels(call.turns)}, realtime=realtime, call_id=name
+            )
+            for label in LABELS:
+                add_where(scores[label], name, gold, run.tracks[label].form, base)
+
+    with served_calls() as transport:
+        print(
+            f"{len(calls)} address calls, {sum(c.duration for c, _ in calls.values()) / 60:.1f} min of audio"
+        )
+        asyncio.run(stream_all(transport))
+    print_where("text", score_where())
+    for label, where in scores.items():
+        print_where(f"audio, {label}", where)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.calls_audio")
     parser.add_argument("--calls", nargs="*", default=list(DEFAULT_CALLS))
     parser.add_argument("--fast", action="store_true", help="stream as fast as possible (no latency figures)")
+    parser.add_argument(
+        "--where",
+        action="store_true",
+        help="the synthetic address calls instead: the commune and street proposed",
+    )
     args = parser.parse_args(argv if argv is not None else [])
+    if args.where:
+        where_audio(not args.fast)
+        return
     docs = {d["call"]: d for d in gold_calls()}
     realtime = not args.fast
 

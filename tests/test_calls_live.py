@@ -168,3 +168,20 @@ def test_a_red_flag_heard_in_a_partial_is_shown_before_its_final() -> None:
     assert at < final < confirmed == final + 1
     assert received[at]["quote"] and received[at]["provisional"] is True
     assert received[at]["quote"] in received[final]["text"].lower()
+
+
+def test_greffier_call_live_export_rs_eda_prints_the_hub_messages() -> None:
+    from tests.hub_schemas import errors, message_of
+
+    done = run_cli("call", str(eval_file(STREET)), "--live", "--export", "rs-eda")
+    assert done.returncode == 0, done.stderr
+    sent = [json.loads(line) for line in done.stdout.splitlines()]
+    assert sent and sent[0]["distributionKind"] == "Report"  # no address said: the report at the end
+    assert {m["distributionKind"] for m in sent[1:]} <= {"Update"}
+    for envelope in sent:
+        assert errors("EDXL-DE-full.schema.json", envelope) == []
+    case = message_of(sent[0])["createCaseHealth"]
+    assert case["qualification"]["locationKind"] == {
+        "code": "L02.01.00",
+        "label": "Voie publique hors voie rapide",
+    }

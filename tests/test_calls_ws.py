@@ -14,6 +14,7 @@ from greffier.calls.export import CaseExport
 from greffier.calls.simsamu import load_simsamu
 from servers import Service, two_organisations, wait_job
 from tests.conftest import eval_file
+from tests.hub_schemas import errors, message_of
 from tests.test_calls_live import COMA, STREET, check_order
 from tests.test_live import SHORT, pcm_frames
 from tests.test_live_ws import _messages
@@ -83,7 +84,7 @@ def test_a_live_call_is_saved_with_its_form(server: Server, live_call: list[dict
             and case.location.locationKind.code == "street"
         )
     with server.service.client(server.other) as intruder:  # another organisation sees nothing
-        for path in ("call", "call/export"):
+        for path in ("call", "call/export", "call/rs-eda", "call/hub"):
             assert intruder.get(f"/api/meetings/{meeting_id}/{path}").status_code == 404
         assert intruder.post(f"/api/meetings/{meeting_id}/call").status_code == 404
 
@@ -112,6 +113,20 @@ def test_a_job_fills_the_form_from_a_transcript_with_speakers(server: Server, li
         )
         case = client.get(f"/api/meetings/{meeting_id}/call/export").json()
         assert case["regulation"]["disclaimer"].endswith("le médecin régulateur décide.")
+        message = client.get(f"/api/meetings/{meeting_id}/call/rs-eda")
+        assert message.status_code == 200, message.text
+        envelope = message.json()
+        assert errors("EDXL-DE-full.schema.json", envelope) == []
+        rs_eda = message_of(envelope)["createCaseHealth"]
+        assert errors("RS-EDA.schema.json", rs_eda) == []
+        link = {"greffier.case": f"/api/meetings/{meeting_id}/call"}
+        assert (
+            link.items()
+            <= {m["key"]: m["value"] for m in rs_eda["additionalInformation"]["customMap"]}.items()
+        )
+        unshared = client.post(f"/api/meetings/{meeting_id}/call/hub")
+        assert unshared.status_code == 409 and "GREFFIER_HUB_HOST" in unshared.json()["error"]["fix"]
+        assert client.get(f"/api/meetings/{meeting_id}/call/hub").json() == []
         assert client.get(f"/api/meetings/{meeting_id}").json()["status"] == "done"  # the call job leaves it
 
 

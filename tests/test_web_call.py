@@ -94,6 +94,10 @@ def test_a_call_from_the_microphone_fills_the_form_with_evidence(page: Page, web
     expect(page.get_by_text("Suggestion — le médecin régulateur décide.")).to_be_visible()
     expect(page.locator(".cf-flags")).not_to_have_class(re.compile(r"\braised\b"))  # none said, none shown
     expect(page.locator(".cf-flags")).to_contain_text("Aucun signe de gravité relevé")
+    # guidance: the next questions for the critical fields still missing (no address, no number heard)
+    expect(page.locator(".cf-next")).to_contain_text("Quel est votre numéro pour vous rappeler ?")
+    expect(page.locator(".cf-next")).to_contain_text("Quelle est l'adresse exacte")
+    expect(page.locator(".cf-cpr")).to_have_count(0)
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "call")
 

@@ -129,6 +129,25 @@ class Settings(BaseSettings):
     dataset_store: Path | None = Field(
         None, description="consent/licence/export-log SQLite file; default in data_dir"
     )
+    address_base: Path | None = Field(
+        None, description="emergency calls: the organisation's BAN CSV extract, to match heard streets"
+    )
+    hub_client_id: str = Field(
+        "fr.health.samu000", description="SAMU-Hub: this system's client id (RS-EDA sender, routing key)"
+    )
+    hub_recipient_id: str = Field(
+        "fr.health.samu000.lrm", description="SAMU-Hub: the regulation software that receives the cases"
+    )
+    hub_host: str | None = Field(
+        None, description="SAMU-Hub: the hub's broker (AMQP over TLS); None: not sent"
+    )
+    hub_port: int = Field(5671, description="SAMU-Hub: the broker's TLS port")
+    hub_vhost: str = Field("15-15_v2.0", description="SAMU-Hub: the virtual host of the model version")
+    hub_ca: Path | None = Field(None, description="SAMU-Hub: the CA certificate that signed the broker's")
+    hub_cert: Path | None = Field(
+        None, description="SAMU-Hub: this client's certificate (CN = hub_client_id)"
+    )
+    hub_key: Path | None = Field(None, description="SAMU-Hub: this client's private key")
 
     @property
     def consent_store_path(self) -> Path:

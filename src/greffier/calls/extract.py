@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from greffier.calls import heard_place, numbers
 from greffier.calls import lexicon as lx
-from greffier.calls import numbers
 from greffier.calls.catalogue import Scalar
 from greffier.calls.form import CaseForm
 from greffier.calls.priority import suggest
@@ -196,6 +196,8 @@ def _read_segment(form: CaseForm, seg: Segment, changes: list[Change]) -> CaseFo
     # who the patient is, numbers, place
     edits += who
     edits += _numbers(seg, is_regulator, on_line_is_patient, text)
+    if not is_regulator:
+        edits += _heard_place(seg, ctx.pending[0][0].text if ctx.pending else "", form)
     ctx = _count_pronouns(ctx, statements, text if is_regulator else "")
 
     # the regulator's last question waits for the caller's answer
@@ -374,6 +376,23 @@ def _numbers(seg: Segment, is_regulator: bool, on_line_is_patient: bool, text: s
         edits.append(_Edit("location.intercom", _fv(m.group(1), seg, m.group())))
     for m in _ACCESS.finditer(raw):
         edits.append(_Edit("location.access", _fv(m.group(1).lower(), seg, m.group()), "add"))
+    return edits
+
+
+def _heard_place(seg: Segment, asked: str, form: CaseForm) -> list[_Edit]:
+    """An address or a commune that `numbers` cannot read (no street word): see `heard_place`."""
+    read = bool(numbers.addresses(seg.text))
+    city_read = read and any(not c.value.isdigit() for c in numbers.cities(seg.text))
+    edits = []
+    for address, city in heard_place.addresses(seg.text, asked):
+        if not read:
+            edits.append(_Edit("location.address", _fv(address.value, seg, address.text)))
+        if city is not None and not city_read:
+            edits.append(_Edit("location.city", _fv(city.value, seg, city.text)))
+    if not any(e.key == "location.city" for e in edits) and form.value("location.city") is None:
+        city = heard_place.city_answer(seg.text, asked)
+        if city is not None:
+            edits.append(_Edit("location.city", _fv(city.value, seg, city.text)))
     return edits
 
 

@@ -20,14 +20,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from greffier.calls import communes
 from greffier.calls.catalogue import label
 from greffier.calls.extract import new_form, update
 from greffier.calls.form import CaseForm, change_dict
+from greffier.calls.guidance import CPR_STEPS, guide, needs_cpr
 from greffier.calls.llm import SCHEMA, JsonComplete, prompt, update_llm
+from greffier.calls.place import of_form, place_dict
+from greffier.calls.streets import AddressBase
 from greffier.calls.values import Change
 from greffier.errors import GreffierError
 from greffier.live.protocol import ErrorMessage, FinalMessage
@@ -53,6 +58,26 @@ class FormMessage(BaseModel):
     form: dict[str, Any] = Field(description="the whole form (CaseForm.to_dict())")
     complete: bool = Field(False, description="true on the last one, sent just before `end`")
     export: dict[str, Any] | None = Field(None, description="the RS-EDA-like case, on the last one")
+    place: dict[str, Any] = Field(
+        description="the commune (INSEE code) and street proposed for what was heard: city, street "
+        "({heard, value, confidence, code, to_confirm}), number"
+    )
+    guidance: dict[str, Any] = Field(
+        description="questions [{key, text}] for the critical fields still missing; cpr: the T-CPR steps or null"
+    )
+
+
+class GuidanceMessage(BaseModel):
+    """Telephone-CPR instructions, sent at once when "unconscious" and "not breathing" are heard,
+    from the provisional words of a partial (or, failing that, a final). The next `form` message
+    confirms them (`guidance.cpr`) or, when the final did not say it after all, withdraws them (null)."""
+
+    type: Literal["guidance"] = "guidance"
+    provisional: bool = Field(description="true when the words were heard in a partial")
+    cpr: list[str] = Field(description="the T-CPR steps, in order")
+    time: float = Field(
+        description="where the words that triggered it start, seconds from the start of the call"
+    )
 
 
 class FlagMessage(BaseModel):
@@ -84,7 +109,11 @@ class LiveCall:
     """The case form of one live call, filled from the finals that pass through `relay`."""
 
     def __init__(
-        self, call_id: str | None = None, regulator: str | None = None, complete: JsonComplete | None = None
+        self,
+        call_id: str | None = None,
+        regulator: str | None = None,
+        complete: JsonComplete | None = None,
+        address_base: AddressBase | None = None,
     ) -> None:
         self.form: CaseForm = new_form(call_id=call_id, regulator=regulator)
         self.segments: list[Segment] = []
@@ -95,6 +124,9 @@ class LiveCall:
         self._lock = asyncio.Lock()
         self._finished = False
         self._announced: set[str] = set()
+        self._address_base = address_base
+        self._cpr_sent = False
+        communes.warm()  # the first commune heard must not wait for the gazetteer
 
     # -- the transport side ----------------------------------------------------------------------
     def relay(self, send: Send) -> Send:
@@ -112,8 +144,10 @@ class LiveCall:
                 await self.read(segment_of(FinalMessage.model_validate_json(text)))
                 self._announced = set()
             elif kind == "partial":
-                for flag in self.provisional_flags(message.get("text") or "", message.get("start")):
+                flags = self.provisional_flags(message.get("text") or "", message.get("start"))
+                for flag in flags:
                     await self._emit(flag.model_dump_json())
+                await self._cpr(self._announced, flags[0].time if flags else self.form.last_time, True)
 
         return relayed
 
@@ -152,7 +186,12 @@ class LiveCall:
         """One final: the rules now, the model (if any) in the background."""
         self.segments.append(segment)
         self.form, changes = update(self.form, [segment])
+        if self._cpr_sent and not needs_cpr(self.form):
+            self._cpr_sent = (
+                False  # a partial misheard: this final's form message (guidance.cpr null) withdraws it
+            )
         if changes:
+            await self._cpr((), segment.start, False)
             await self._emit(self._message(segment.id, changes, "rules"))
         if self._complete is not None:
             self._llm_pending.append(segment)
@@ -202,6 +241,13 @@ class LiveCall:
         self._llm_task = None
 
     # -- writing -----------------------------------------------------------------------------------
+    async def _cpr(self, heard: Iterable[str], at: float, provisional: bool) -> None:
+        """The T-CPR instructions, once per call, as soon as they are due."""
+        if not self._cpr_sent and needs_cpr(self.form, heard):
+            self._cpr_sent = True
+            message = GuidanceMessage(provisional=provisional, cpr=list(CPR_STEPS), time=at)
+            await self._emit(message.model_dump_json())
+
     def _message(
         self,
         segment_id: int | None,
@@ -210,6 +256,7 @@ class LiveCall:
         complete: bool = False,
     ) -> str:
         form = self.form.to_dict()
+        place = of_form(self.form, self._address_base)
         flags = [
             {"code": item["value"], "label": item["label"], "evidence": item["evidence"]}
             for item in form["fields"]["red_flags"]["items"]
@@ -223,6 +270,8 @@ class LiveCall:
             form=form,
             complete=complete,
             export=self.form.to_export().model_dump(mode="json") if complete else None,
+            place=place_dict(place),
+            guidance=guide(self.form, place).to_dict(),
         ).model_dump_json()
 
     async def _emit(self, text: str) -> None:

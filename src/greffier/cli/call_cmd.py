@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -14,7 +15,8 @@ from greffier.calls.form import change_dict
 from greffier.calls.simsamu import is_simsamu, load_simsamu
 from greffier.cli.app import app
 from greffier.cli.call_print import print_form
-from greffier.errors import GreffierError
+from greffier.config import get_settings
+from greffier.errors import GreffierError, OptionsError
 from greffier.transcript import InvalidTranscript, Transcript
 
 
@@ -52,12 +54,28 @@ def call_command(
     llm: bool = typer.Option(
         False, "--llm", help="With --live: also ask the LLM (in the background) for what the rules miss."
     ),
+    export: str | None = typer.Option(
+        None,
+        "--export",
+        help="rs-eda: print the case as the SAMU-Hub message (EDXL-DE envelope, RS-EDA; "
+        "with --live, then its RS-EDA-MAJ updates, one per line).",
+    ),
 ) -> None:
-    """Fill the SAMU case form (RS-EDA-like) from a call, with the transcript evidence of every field."""
+    """Fill the SAMU case form from a call, with the transcript evidence of every field."""
+    if export not in (None, "rs-eda"):
+        raise OptionsError(f"--export {export}: unknown format", "use --export rs-eda")
     if live or realtime or llm:
         from greffier.cli.call_live import live_call
 
-        live_call(file, as_json=as_json, realtime=realtime, regulator=regulator, language=language, llm=llm)
+        live_call(
+            file,
+            as_json=as_json,
+            realtime=realtime,
+            regulator=regulator,
+            language=language,
+            llm=llm,
+            rs_eda=export is not None,
+        )
         return
     transcript = _load(file, language)
     form = new_form(
@@ -75,7 +93,11 @@ def call_command(
                     "changes": [change_dict(c) for c in changes],
                 }
             )
-    if as_json:
+    if export:
+        from greffier.calls.share import report
+
+        _emit(report(form, get_settings(), datetime.now().astimezone()))
+    elif as_json:
         _emit({"type": "form", "form": form.to_dict(), "export": form.to_export().model_dump(mode="json")})
     else:
         print_form(form)

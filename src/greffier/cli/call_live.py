@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+from datetime import datetime
 from pathlib import Path
 
+from greffier.calls.form import CaseForm
 from greffier.calls.live import LiveCall
+from greffier.calls.place import configured_base
+from greffier.calls.share import LiveShare
 from greffier.cli.app import console, parse_language
 from greffier.cli.call_print import print_form
 from greffier.cli.live_io import LivePrinter, file_frames
@@ -20,7 +25,14 @@ from greffier.live.protocol import END_REQUEST
 
 
 def live_call(
-    file: Path, *, as_json: bool, realtime: bool, regulator: str | None, language: str, llm: bool
+    file: Path,
+    *,
+    as_json: bool,
+    realtime: bool,
+    regulator: str | None,
+    language: str,
+    llm: bool,
+    rs_eda: bool = False,
 ) -> None:
     if not file.is_file():
         raise OptionsError(f"{file}: no such file", "give a recording of the call (any audio format)")
@@ -35,9 +47,17 @@ def live_call(
         from greffier.assist.llm import load_llm
 
         complete = load_llm(settings).complete_json
-    call = LiveCall(call_id=file.stem, regulator=regulator, complete=complete)
-    asyncio.run(_stream(settings, file, realtime, parse_language(language), call, _CallPrinter(as_json)))
-    if not as_json:
+    call = LiveCall(
+        call_id=file.stem,
+        regulator=regulator,
+        complete=complete,
+        address_base=configured_base(settings.address_base),
+    )
+    printer = (
+        _SharePrinter(LiveShare(settings, datetime.now().astimezone())) if rs_eda else _CallPrinter(as_json)
+    )
+    asyncio.run(_stream(settings, file, realtime, parse_language(language), call, printer))
+    if not as_json and not rs_eda:
         print_form(call.form)
 
 
@@ -54,6 +74,22 @@ async def _stream(
     hub = LiveHub(settings)
     async with hub.stream(hub.options(language=language, adaptive=realtime)) as stream:
         await run_stream(stream, receive, call.relay(printer), call.saver(None))
+
+
+class _SharePrinter:
+    """Only the SAMU-Hub messages: the RS-EDA report, then its RS-EDA-MAJ updates, one JSON per line."""
+
+    def __init__(self, share: LiveShare) -> None:
+        self.share = share
+
+    async def __call__(self, text: str) -> None:
+        message = json.loads(text)
+        if message["type"] == "error":
+            print(text, file=sys.stderr, flush=True)
+        elif message["type"] == "form":
+            form = CaseForm.from_dict(message["form"])
+            for envelope in self.share.messages(form, datetime.now().astimezone(), message["complete"]):
+                print(json.dumps(envelope, ensure_ascii=False), flush=True)
 
 
 class _CallPrinter(LivePrinter):

@@ -287,3 +287,36 @@ class Delivery(Base):
     remote: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created: Mapped[datetime] = mapped_column(default=utcnow)
     sent: Mapped[datetime | None]
+
+
+class HubOutboxState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    REFUSED = "refused"
+
+
+class HubOutbox(Base):
+    """A SAMU-Hub message waiting to go, or gone: kept until the recipient acknowledges (RC-REF) or
+    refuses it (RS-ERROR). The distribution id is the key: one message is published once."""
+
+    __tablename__ = "hub_outbox"
+    distribution_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(200))
+    envelope: Mapped[dict[str, Any]] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), default=HubOutboxState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try: Mapped[datetime] = mapped_column(default=utcnow)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    """The last failure to publish, or the recipient's refusal (code and cause)."""
+    fix: Mapped[str | None] = mapped_column(Text)

@@ -3,13 +3,16 @@
 `/ws/call` is `/ws/stream` (same authentication, audio formats and messages) with the `form`
 messages of `greffier.calls.live`; at the end the call is saved as a meeting with its form.
 `POST /api/meetings/{id}/call` queues a job that fills the form from the meeting's transcript;
-`GET …/call` is the form, `GET …/call/export` the RS-EDA-like case.
+`GET …/call` is the form, `GET …/call/export` the RS-EDA-like case, `GET …/call/rs-eda` the SAMU-Hub
+message (EDXL-DE envelope, RS-EDA); `POST …/call/hub` queues it in the SAMU-Hub outbox, `GET …/call/hub`
+is the state of its messages.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
@@ -22,10 +25,14 @@ from greffier.api.routers.meetings import _attachment, load_meeting, load_versio
 from greffier.api.routers.stream import StreamAddon, StreamQuery, serve_stream
 from greffier.api.schemas import JobOut
 from greffier.calls.export import CaseExport
+from greffier.calls.form import CaseForm
 from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
+from greffier.calls.place import configured_base
 from greffier.calls.record import CASE_FILE, case_record
+from greffier.calls.share import report
 from greffier.config import Settings
+from greffier.hub.relay import outbox_of, queue_message
 from greffier.jobs.registry import create_job
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
@@ -56,7 +63,11 @@ async def live_call(websocket: WebSocket) -> None:
     settings: Settings = websocket.app.state.services.settings
 
     def addon(query: CallQuery) -> StreamAddon:
-        call = LiveCall(regulator=query.regulator, complete=_lazy_llm(settings) if query.llm else None)
+        call = LiveCall(
+            regulator=query.regulator,
+            complete=_lazy_llm(settings) if query.llm else None,
+            address_base=configured_base(settings.address_base),
+        )
         return StreamAddon(
             title=CALL_TITLE,
             options={"call": True},
@@ -203,3 +214,63 @@ def get_call_export(services: ServicesDep, principal: PrincipalDep, meeting_id: 
         media_type="application/json",
         headers={"Content-Disposition": _attachment(f"{title}.case", "json")},
     )
+
+
+@router.get(
+    "/api/meetings/{meeting_id}/call/rs-eda",
+    summary="The case as a SAMU-Hub message: an EDXL-DE envelope holding an RS-EDA case",
+    responses={200: {"description": "the envelope (validates against EDXL-DE-full and RS-EDA)"}}
+    | {409: _FORM_RESPONSE[409]},
+)
+def get_call_rs_eda(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
+    record = _record(services, principal, meeting_id)
+    meeting = load_meeting(services, principal, meeting_id)
+    started = meeting.created if meeting.created.tzinfo else meeting.created.replace(tzinfo=UTC)
+    envelope = report(
+        CaseForm.from_dict(record["form"]), services.settings, started, f"/api/meetings/{meeting_id}/call"
+    )
+    return Response(json.dumps(envelope, ensure_ascii=False), media_type="application/json")
+
+
+class HubMessageOut(BaseModel):
+    """One SAMU-Hub message of the case and where it stands."""
+
+    distribution_id: str
+    kind: str = Field(description="Report (RS-EDA) or Update (RS-EDA-MAJ)")
+    recipient: str
+    state: str = Field(description="queued, sent, acknowledged, refused")
+    attempts: int
+    next_try: datetime
+    created: datetime
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    error: str | None = Field(description="the last failure to send, or the recipient's refusal")
+    fix: str | None
+
+
+@router.post(
+    "/api/meetings/{meeting_id}/call/hub",
+    status_code=202,
+    summary="Share the case with the regulation software (queued in the SAMU-Hub outbox)",
+    responses={409: {"description": "no case form yet, or SAMU-Hub is not configured"}},
+)
+def share_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> HubMessageOut:
+    if services.settings.hub_host is None:
+        raise ApiError(
+            409, "not_configured", "SAMU-Hub is not configured", "set GREFFIER_HUB_HOST and its certificates"
+        )
+    envelope = json.loads(get_call_rs_eda(services, principal, meeting_id).body)
+    row = queue_message(services.db, principal.organisation_id, meeting_id, envelope)
+    return HubMessageOut.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/api/meetings/{meeting_id}/call/hub",
+    summary="The case's SAMU-Hub messages and their state (queued, sent, acknowledged, refused)",
+)
+def call_hub_state(
+    services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID
+) -> list[HubMessageOut]:
+    load_meeting(services, principal, meeting_id)
+    rows = outbox_of(services.db, principal.organisation_id, meeting_id)
+    return [HubMessageOut.model_validate(r, from_attributes=True) for r in rows]

@@ -54,6 +54,7 @@ export function createCallView({ onEvidence = () => {}, live = false } = {}) {
   const empty = h("p", { class: "hint", i18n: "call.transcript.empty" });
   const flags = h("section", { class: "cf-flags", "aria-live": "assertive", "aria-labelledby": "cf-flags-title" });
   const suggestion = h("section", { class: "cf-suggestion" });
+  const guidance = h("section", { class: "cf-guidance", "aria-live": "assertive" });
   const fields = h("div", { class: "cf-groups" });
   const el = h(
     "div",
@@ -71,6 +72,7 @@ export function createCallView({ onEvidence = () => {}, live = false } = {}) {
       { class: "card cf-form", "aria-labelledby": "cf-form-title" },
       h("h2", { id: "cf-form-title", i18n: "call.form" }),
       flags,
+      guidance,
       suggestion,
       fields,
     ),
@@ -210,6 +212,45 @@ export function createCallView({ onEvidence = () => {}, live = false } = {}) {
     );
   }
 
+  // the next questions, the proposed address and, when due, the telephone-CPR steps (live only)
+  let cprSteps = null;
+  function showCpr(steps) {
+    cprSteps = steps && steps.length ? steps : null;
+    guidance.querySelector(".cf-cpr")?.remove();
+    if (cprSteps)
+      guidance.prepend(
+        h("div", { class: "cf-cpr", role: "alert" }, h("h3", { i18n: "call.cpr" }), h("ol", {}, cprSteps.map((t) => h("li", { text: t })))),
+      );
+  }
+
+  function showGuidance(next, place) {
+    const street = place && place.street;
+    const city = place && place.city;
+    const proposed = street || city;
+    guidance.replaceChildren(
+      proposed
+        ? h(
+            "p",
+            { class: "cf-place" },
+            h("strong", { i18n: "call.place" }),
+            " ",
+            [place.number, street && street.value].filter(Boolean).join(" "),
+            city ? `${street ? ", " : ""}${city.value}${city.code ? ` (${city.code})` : ""}` : "",
+            " ",
+            h("span", {
+              class: "hint",
+              i18n: (street || city).to_confirm ? "call.place.confirm" : "call.place.sure",
+              i18nVars: { heard: (street || city).heard, confidence: (street || city).confidence.toFixed(2) },
+            }),
+          )
+        : "",
+      next.questions.length
+        ? h("div", { class: "cf-next" }, h("h3", { i18n: "call.next" }), h("ul", {}, next.questions.map((q) => h("li", { text: q.text, dataset: { key: q.key } }))))
+        : "",
+    );
+    showCpr(next.cpr);
+  }
+
   let settling = null;
   function settle() {
     // a final was sent: its form message (if it changed anything) follows at once; then unconfirmed
@@ -219,8 +260,9 @@ export function createCallView({ onEvidence = () => {}, live = false } = {}) {
   }
 
   let unlight = null;
-  function updateForm(data, changes = []) {
+  function updateForm(data, changes = [], message = null) {
     form = data;
+    if (message && message.guidance) showGuidance(message.guidance, message.place);
     const now = Date.now();
     for (const change of changes) litAt.set(change.key, now);
     render();
@@ -237,6 +279,7 @@ export function createCallView({ onEvidence = () => {}, live = false } = {}) {
     setSegments: (list) => list.forEach(addSegment),
     updateForm,
     provisionalFlag,
+    showCpr,
     settle,
     highlight,
     destroy: () => {
@@ -331,7 +374,8 @@ function renderLiveCall(main) {
       view.addSegment(message);
       view.settle();
     } else if (message.type === "flag") view.provisionalFlag(message);
-    else if (message.type === "form") view.updateForm(message.form, message.changes);
+    else if (message.type === "guidance") view.showCpr(message.cpr);
+    else if (message.type === "form") view.updateForm(message.form, message.changes, message);
     else if (message.type === "error") {
       if (message.code === "llm_unavailable") return say("call.llm.unavailable");
       notice.replaceChildren(h("span", { i18n: "call.error" }), " ", h("span", { class: "detail", lang: "en", text: `${message.message} — ${message.fix || ""}` }));

@@ -1,0 +1,1 @@
+"""SAMU-Hub (Hub Santé) transport: the AMQP client (`client`) and the outbox relay (`relay`)."""
