@@ -16,21 +16,16 @@ from typing import Annotated, Any, ClassVar
 from fastapi import APIRouter, Body, Response, WebSocket
 from pydantic import BaseModel, Field
 
-from greffier.api.deps import PrincipalDep, Services, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, ApiError
-from greffier.api.routers.meetings import _attachment, load_meeting, load_version
+from greffier.api.deps import PrincipalDep, ServicesDep
+from greffier.api.errors import ERROR_RESPONSES
 from greffier.api.routers.stream import StreamAddon, StreamQuery, serve_stream
-from greffier.api.schemas import JobOut
+from greffier.api.schemas import JobOut, attachment
+from greffier.app import calls as cases
 from greffier.calls.export import CaseExport
 from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
 from greffier.calls.record import CASE_FILE, case_record
 from greffier.config import Settings
-from greffier.jobs.registry import create_job
-from greffier.store import meetings as store
-from greffier.store.accounts import Principal
-from greffier.store.models import JobState
-from greffier.transcript import Transcript
 
 router = APIRouter(tags=["calls"], responses=ERROR_RESPONSES)
 CALL_TITLE = "Appel"
@@ -118,65 +113,9 @@ def start_call(
     request: Annotated[CallRequest | None, Body()] = None,
 ) -> JobOut:
     request = request or CallRequest()
-    row = load_version(services, principal, meeting_id, None)
-    if request.regulator is not None:
-        transcript = Transcript.from_dict(row.body)
-        speakers = sorted(
-            {s.id for s in transcript.speakers} | {g.speaker for g in transcript.segments if g.speaker}
-        )
-        if request.regulator not in speakers:
-            raise ApiError(
-                422,
-                "invalid_request_error",
-                f"speaker {request.regulator[:40]!r} does not speak in this meeting",
-                f"use one of {', '.join(speakers)}, or leave regulator out to guess it"
-                if speakers
-                else "leave regulator out: this transcript has no speakers (upload with diarize=true)",
-                param="regulator",
-            )
-    with services.db.write() as session:
-        job = create_job(
-            session,
-            services.settings,
-            organisation_id=principal.organisation_id,
-            meeting_id=meeting_id,
-            kind="call",
-            payload={"regulator": request.regulator, "llm": request.llm, "version": row.version},
-        )
-        session.flush()
-        out = JobOut.model_validate(job)
-    services.queue.submit(out.id, "llm")
-    response.headers["Location"] = f"/api/jobs/{out.id}"
-    return out
-
-
-def _record(services: Services, principal: Principal, meeting_id: uuid.UUID) -> dict[str, Any]:
-    meeting = load_meeting(services, principal, meeting_id)
-    key = f"{store.meeting_prefix(meeting.organisation_id, meeting.id)}/{CASE_FILE}"
-    with services.db.read() as session:
-        job = store.latest_job(session, meeting.id, kind="call")
-    if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
-        raise ApiError(
-            409,
-            "not_ready",
-            f"the case form is being filled ({job.state}, {job.progress:.0%} done)",
-            f"poll GET /api/jobs/{job.id} until its state is 'succeeded'",
-        )
-    if services.blobs.exists(key):
-        return json.loads(services.blobs.get_bytes(key))
-    if job is not None and job.state == JobState.FAILED:
-        raise ApiError(
-            409,
-            "call_failed",
-            f"filling the case form failed: {job.error}",
-            f"fix the cause, then POST /api/meetings/{meeting_id}/call again",
-        )
-    raise ApiError(
-        404,
-        "not_found",
-        f"meeting {meeting_id} has no case form",
-        f"fill it from the transcript with POST /api/meetings/{meeting_id}/call, or record the call on /ws/call",
-    )
+    job = cases.start_call(services, principal, meeting_id, regulator=request.regulator, llm=request.llm)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return JobOut.model_validate(job)
 
 
 @router.get(
@@ -185,7 +124,7 @@ def _record(services: Services, principal: Principal, meeting_id: uuid.UUID) -> 
     responses=_FORM_RESPONSE,
 )
 def get_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
-    record = _record(services, principal, meeting_id)
+    _, record = cases.load_case(services, principal, meeting_id)
     return Response(json.dumps(record["form"], ensure_ascii=False), media_type="application/json")
 
 
@@ -196,10 +135,9 @@ def get_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UU
     | {409: _FORM_RESPONSE[409]},
 )
 def get_call_export(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
-    record = _record(services, principal, meeting_id)
-    title = load_meeting(services, principal, meeting_id).title
+    meeting, record = cases.load_case(services, principal, meeting_id)
     return Response(
         json.dumps(record["export"], ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={"Content-Disposition": _attachment(f"{title}.case", "json")},
+        headers={"Content-Disposition": attachment(f"{meeting.title}.case", "json")},
     )
