@@ -32,7 +32,7 @@ class SpeakerConsent:
     """The consent that counts; None: never asked."""
 
 
-def consent_store(backends: Backends, principal: Principal) -> DatabaseConsentStore:
+def _store(backends: Backends, principal: Principal) -> DatabaseConsentStore:
     return DatabaseConsentStore(backends.db, principal.organisation_id)
 
 
@@ -46,7 +46,7 @@ def _speakers_of(backends: Backends, principal: Principal, meeting_id: uuid.UUID
 def licence(backends: Backends, principal: Principal, meeting_id: uuid.UUID) -> LicenceRecord | None:
     """The meeting's licence; None: never chosen."""
     meeting = load_meeting(backends, principal, meeting_id)
-    return consent_store(backends, principal).licence(str(meeting.id))
+    return _store(backends, principal).licence(str(meeting.id))
 
 
 def set_licence(
@@ -54,7 +54,7 @@ def set_licence(
 ) -> LicenceRecord | None:
     """Choose the meeting's licence (`dataset.consent.LICENCES`; none: never exported)."""
     meeting = load_meeting(backends, principal, meeting_id)
-    store, key = consent_store(backends, principal), str(meeting.id)
+    store, key = _store(backends, principal), str(meeting.id)
     store.set_licence(LicenceRecord(key, name, principal.email, now(), key, source))
     return store.licence(key)
 
@@ -66,7 +66,7 @@ def consents(
     """Each speaker of the latest transcript version with the consent that counts, and every consent
     recorded for the meeting."""
     names = _speakers_of(backends, principal, meeting_id)
-    store, key = consent_store(backends, principal), str(meeting_id)
+    store, key = _store(backends, principal), str(meeting_id)
     latest = {record.speaker: record for record in store.consents(key)}
     found = [SpeakerConsent(speaker, name, latest.get(speaker)) for speaker, name in names.items()]
     return found, store.history(key)
@@ -95,7 +95,7 @@ def record_consent(
             param="speaker",
         )
     record = ConsentRecord(str(meeting_id), speaker, status, principal.email, now(), person)
-    consent_store(backends, principal).record_consent(record)
+    _store(backends, principal).record_consent(record)
     return record
 
 
@@ -104,7 +104,7 @@ def forget_person(
 ) -> tuple[list[ConsentRecord], list[DatasetExport]]:
     """Withdraw `person`'s consent in every meeting: the consents withdrawn, and the past exports
     that held them."""
-    store = consent_store(backends, principal)
+    store = _store(backends, principal)
     withdrawn, past = forget(store, person, principal.email, speaker_ids=False)
     rows = store.written_exports({export.export_id for export in past})
     return withdrawn, [row for row in rows if any(p == person for _, _, p in row.speakers.get("held", []))]

@@ -55,7 +55,7 @@ class MeetingSummary:
 
 
 def check_language(language: str | None) -> str | None:
-    """An ISO 639-1 code the recogniser knows (any case), or None (detect) for none."""
+    """The ISO 639-1 code (any case in, lower case out) if the recogniser knows it; None: detect it."""
     if not language:
         return None
     code = language.strip().lower()
