@@ -35,6 +35,67 @@ class OptionsError(GreffierError):
     """Options that contradict each other or are out of range."""
 
 
+class Refused(GreffierError):
+    """A use-case of `greffier.app` that cannot do what was asked. The subclass says why (the adapters
+    map it: an HTTP status, an exit code); `kind` names the case for clients (`not_found`,
+    `transcription_failed`…), `param` the input at fault, `job` the job (`store.models.Job`) that is
+    producing what was asked for, when one is."""
+
+    kind = "invalid_request_error"
+
+    def __init__(
+        self,
+        problem: str,
+        fix: str | None = None,
+        *,
+        kind: str | None = None,
+        param: str | None = None,
+        job: object | None = None,
+    ) -> None:
+        super().__init__(problem, fix)
+        self.kind = kind or type(self).kind
+        self.param = param
+        self.job = job
+
+
+class Unreadable(Refused):
+    """The input cannot be read at all (not JSON, an empty file)."""
+
+
+class Invalid(Refused):
+    """The input is read, but it is not what the use-case takes."""
+
+
+class Unsupported(Refused):
+    """A file of a kind the use-case cannot take (not a recording)."""
+
+    kind = "unsupported_media"
+
+
+class NotFound(Refused):
+    """No such thing in the caller's organisation (or not yet)."""
+
+    kind = "not_found"
+
+
+class NotReady(Refused):
+    """The thing is there, but its state forbids it now: not transcribed yet, being written, failed."""
+
+    kind = "not_ready"
+
+
+class Stale(Refused):
+    """A change made to a version that is no longer the latest (a lost update, refused)."""
+
+    kind = "version_conflict"
+
+
+class Gone(Refused):
+    """The thing was there and is deleted for good."""
+
+    kind = "withdrawn"
+
+
 def without_paths(text: str) -> str:
     """`text` with each absolute file path cut down to its last name (`/srv/greffier/blobs/…/audio.wav`
     -> `audio.wav`): what a client of the service is shown never says where the server keeps files."""

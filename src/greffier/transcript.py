@@ -179,9 +179,15 @@ class Transcript:
         """Validate and build a transcript from its JSON form (strictly: no text for a number);
         `sent`: a client's document, where no end may come before its start either. Raises
         `InvalidTranscript`."""
-        payload = {k: v for k, v in data.items() if k != "text"}
-        try:  # strict, as JSON: a time is a number, not the text "1.5"
-            return _ADAPTER.validate_json(json.dumps(payload), strict=True, context={"sent": sent})
+        return cls.from_json(json.dumps({k: v for k, v in data.items() if k != "text"}), sent=sent)
+
+    @classmethod
+    def from_json(cls, document: str | bytes, *, sent: bool = False) -> Transcript:
+        """`from_dict` of a JSON document, read by the transcript's TypeAdapter itself (strict, as
+        JSON: a time is a number, not the text "1.5"; `text`, derived, is ignored). Raises
+        `InvalidTranscript`."""
+        try:
+            return _ADAPTER.validate_json(document, strict=True, context={"sent": sent})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

@@ -13,7 +13,18 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
-from greffier.errors import GreffierError, PublicText
+from greffier.errors import (
+    Gone,
+    GreffierError,
+    Invalid,
+    NotFound,
+    NotReady,
+    PublicText,
+    Refused,
+    Stale,
+    Unreadable,
+    Unsupported,
+)
 
 log = logging.getLogger("greffier.api")
 
@@ -156,10 +167,32 @@ def _allowed_methods(request: Request, exc: HTTPException) -> list[str]:
     return allowed or [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
 
 
+_STATUS: dict[type[Refused], int] = {
+    Unreadable: 400,
+    NotFound: 404,
+    NotReady: 409,
+    Gone: 410,
+    Stale: 412,
+    Unsupported: 415,
+    Invalid: 422,
+}
+"""The HTTP status of each refusal of a use-case (`greffier.app`)."""
+
+
+def refused_response(exc: Refused) -> JSONResponse:
+    from greffier.api.schemas import JobOut
+
+    extra = {"job": JobOut.model_validate(exc.job).model_dump(mode="json")} if exc.job is not None else None
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    return error_response(status, exc.kind, exc.problem, exc.fix, exc.param, extra=extra)
+
+
 def _greffier_error(request: Request, exc: GreffierError) -> JSONResponse:
     from greffier.jobs.queue import BrokerError
     from greffier.store.db import DatabaseError
 
+    if isinstance(exc, Refused):
+        return refused_response(exc)
     unavailable = isinstance(exc, DatabaseError | BrokerError)
     if unavailable:
         log.error("%s %s: %s", request.method, request.url.path, exc)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from greffier.app.meetings import MeetingSummary
 from greffier.assist.types import Answer, Minutes
 from greffier.edit import MAX_SEGMENT_CHARS
 from greffier.errors import PublicText
-from greffier.store.models import Job, Meeting
 
 JobStateName = Literal["queued", "running", "succeeded", "failed"]
 MeetingStatusName = Literal["queued", "running", "done", "failed"]
@@ -56,7 +57,8 @@ class MeetingOut(BaseModel):
     job: JobOut | None = Field(description="the latest transcription job of this meeting")
 
     @classmethod
-    def build(cls, meeting: Meeting, job: Job | None, version: int | None) -> MeetingOut:
+    def build(cls, summary: MeetingSummary) -> MeetingOut:
+        meeting, job, version = summary.meeting, summary.job, summary.version
         return cls(
             id=meeting.id,
             title=meeting.title,
@@ -147,3 +149,11 @@ class HealthOut(BaseModel):
 def json_response(model: BaseModel) -> Response:
     """Serialised once, here (FastAPI would validate a returned model a second time)."""
     return Response(model.model_dump_json(), media_type="application/json")
+
+
+def attachment(title: str, extension: str) -> str:
+    """A Content-Disposition: an ASCII file name for old clients, the exact one (RFC 6266 `filename*`)
+    for the others."""
+    ascii_stem = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in title)[:80]
+    exact = quote(f"{title[:80]}.{extension}", safe="")
+    return f"attachment; filename=\"{ascii_stem or 'transcript'}.{extension}\"; filename*=UTF-8''{exact}"

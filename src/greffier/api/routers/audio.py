@@ -11,9 +11,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from greffier.api.deps import PrincipalDep, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, ApiError
-from greffier.api.recordings import stored_format
-from greffier.api.routers.meetings import load_meeting
+from greffier.api.errors import ERROR_RESPONSES
+from greffier.app import meetings
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"], responses=ERROR_RESPONSES)
 
@@ -31,16 +30,7 @@ router = APIRouter(prefix="/api/meetings", tags=["meetings"], responses=ERROR_RE
     },
 )
 def get_audio(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> FileResponse:
-    meeting = load_meeting(services, principal, meeting_id)
-    path = services.blobs.path(meeting.audio_key)
-    if not path.is_file():
-        raise ApiError(
-            404,
-            "not_found",
-            f"the recording of meeting {meeting_id} is missing from the blob store",
-            "check GREFFIER_BLOB_DIR points at the shared folder, or upload the recording again",
-        )
-    recording = stored_format(path)
+    meeting, path, recording = meetings.recording(services, principal, meeting_id)
     return FileResponse(
         path,
         media_type=recording.media_type,

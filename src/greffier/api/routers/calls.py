@@ -12,32 +12,24 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Body, Response, WebSocket
 from pydantic import BaseModel, Field
 
-from greffier.api.deps import PrincipalDep, Services, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, ApiError
-from greffier.api.routers.meetings import _attachment, load_meeting, load_version
+from greffier.api.deps import PrincipalDep, ServicesDep
+from greffier.api.errors import ERROR_RESPONSES
 from greffier.api.routers.stream import StreamAddon, StreamQuery, serve_stream
-from greffier.api.schemas import JobOut
+from greffier.api.schemas import JobOut, attachment
+from greffier.app import calls as cases
 from greffier.calls.export import CaseExport
-from greffier.calls.form import CaseForm
 from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
 from greffier.calls.place import configured_base
 from greffier.calls.record import CASE_FILE, case_record
-from greffier.calls.share import report
 from greffier.config import Settings
-from greffier.hub.relay import outbox_of, queue_message
-from greffier.jobs.registry import create_job
-from greffier.store import meetings as store
-from greffier.store.accounts import Principal
-from greffier.store.models import JobState
-from greffier.transcript import Transcript
 
 router = APIRouter(tags=["calls"], responses=ERROR_RESPONSES)
 CALL_TITLE = "Appel"
@@ -129,65 +121,9 @@ def start_call(
     request: Annotated[CallRequest | None, Body()] = None,
 ) -> JobOut:
     request = request or CallRequest()
-    row = load_version(services, principal, meeting_id, None)
-    if request.regulator is not None:
-        transcript = Transcript.from_dict(row.body)
-        speakers = sorted(
-            {s.id for s in transcript.speakers} | {g.speaker for g in transcript.segments if g.speaker}
-        )
-        if request.regulator not in speakers:
-            raise ApiError(
-                422,
-                "invalid_request_error",
-                f"speaker {request.regulator[:40]!r} does not speak in this meeting",
-                f"use one of {', '.join(speakers)}, or leave regulator out to guess it"
-                if speakers
-                else "leave regulator out: this transcript has no speakers (upload with diarize=true)",
-                param="regulator",
-            )
-    with services.db.write() as session:
-        job = create_job(
-            session,
-            services.settings,
-            organisation_id=principal.organisation_id,
-            meeting_id=meeting_id,
-            kind="call",
-            payload={"regulator": request.regulator, "llm": request.llm, "version": row.version},
-        )
-        session.flush()
-        out = JobOut.model_validate(job)
-    services.queue.submit(out.id, "llm")
-    response.headers["Location"] = f"/api/jobs/{out.id}"
-    return out
-
-
-def _record(services: Services, principal: Principal, meeting_id: uuid.UUID) -> dict[str, Any]:
-    meeting = load_meeting(services, principal, meeting_id)
-    key = f"{store.meeting_prefix(meeting.organisation_id, meeting.id)}/{CASE_FILE}"
-    with services.db.read() as session:
-        job = store.latest_job(session, meeting.id, kind="call")
-    if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
-        raise ApiError(
-            409,
-            "not_ready",
-            f"the case form is being filled ({job.state}, {job.progress:.0%} done)",
-            f"poll GET /api/jobs/{job.id} until its state is 'succeeded'",
-        )
-    if services.blobs.exists(key):
-        return json.loads(services.blobs.get_bytes(key))
-    if job is not None and job.state == JobState.FAILED:
-        raise ApiError(
-            409,
-            "call_failed",
-            f"filling the case form failed: {job.error}",
-            f"fix the cause, then POST /api/meetings/{meeting_id}/call again",
-        )
-    raise ApiError(
-        404,
-        "not_found",
-        f"meeting {meeting_id} has no case form",
-        f"fill it from the transcript with POST /api/meetings/{meeting_id}/call, or record the call on /ws/call",
-    )
+    job = cases.start_call(services, principal, meeting_id, regulator=request.regulator, llm=request.llm)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return JobOut.model_validate(job)
 
 
 @router.get(
@@ -196,7 +132,7 @@ def _record(services: Services, principal: Principal, meeting_id: uuid.UUID) -> 
     responses=_FORM_RESPONSE,
 )
 def get_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
-    record = _record(services, principal, meeting_id)
+    _, record = cases.load_case(services, principal, meeting_id)
     return Response(json.dumps(record["form"], ensure_ascii=False), media_type="application/json")
 
 
@@ -207,12 +143,11 @@ def get_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UU
     | {409: _FORM_RESPONSE[409]},
 )
 def get_call_export(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
-    record = _record(services, principal, meeting_id)
-    title = load_meeting(services, principal, meeting_id).title
+    meeting, record = cases.load_case(services, principal, meeting_id)
     return Response(
         json.dumps(record["export"], ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={"Content-Disposition": _attachment(f"{title}.case", "json")},
+        headers={"Content-Disposition": attachment(f"{meeting.title}.case", "json")},
     )
 
 
@@ -223,12 +158,7 @@ def get_call_export(services: ServicesDep, principal: PrincipalDep, meeting_id: 
     | {409: _FORM_RESPONSE[409]},
 )
 def get_call_rs_eda(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> Response:
-    record = _record(services, principal, meeting_id)
-    meeting = load_meeting(services, principal, meeting_id)
-    started = meeting.created if meeting.created.tzinfo else meeting.created.replace(tzinfo=UTC)
-    envelope = report(
-        CaseForm.from_dict(record["form"]), services.settings, started, f"/api/meetings/{meeting_id}/call"
-    )
+    envelope = cases.rs_eda_report(services, principal, meeting_id)
     return Response(json.dumps(envelope, ensure_ascii=False), media_type="application/json")
 
 
@@ -255,12 +185,7 @@ class HubMessageOut(BaseModel):
     responses={409: {"description": "no case form yet, or SAMU-Hub is not configured"}},
 )
 def share_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> HubMessageOut:
-    if services.settings.hub_host is None:
-        raise ApiError(
-            409, "not_configured", "SAMU-Hub is not configured", "set GREFFIER_HUB_HOST and its certificates"
-        )
-    envelope = json.loads(get_call_rs_eda(services, principal, meeting_id).body)
-    row = queue_message(services.db, principal.organisation_id, meeting_id, envelope)
+    row = cases.share_case(services, principal, meeting_id)
     return HubMessageOut.model_validate(row, from_attributes=True)
 
 
@@ -271,6 +196,5 @@ def share_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.
 def call_hub_state(
     services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID
 ) -> list[HubMessageOut]:
-    load_meeting(services, principal, meeting_id)
-    rows = outbox_of(services.db, principal.organisation_id, meeting_id)
+    rows = cases.hub_messages(services, principal, meeting_id)
     return [HubMessageOut.model_validate(r, from_attributes=True) for r in rows]

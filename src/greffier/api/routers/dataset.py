@@ -7,7 +7,6 @@ import uuid
 
 from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
-from sqlalchemy import select
 
 from greffier.api.dataset_schemas import (
     ConsentIn,
@@ -26,27 +25,17 @@ from greffier.api.dataset_schemas import (
     SkippedMeeting,
     SpeakerConsentOut,
 )
-from greffier.api.deps import PrincipalDep, Services, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, ApiError, not_found
-from greffier.api.routers.meetings import load_meeting, load_version
+from greffier.api.deps import PrincipalDep, ServicesDep
+from greffier.api.errors import ERROR_RESPONSES
 from greffier.api.schemas import JobOut
+from greffier.app import consent
 from greffier.dataset.archive import MEDIA_TYPE
-from greffier.dataset.consent import LICENCES, Consent, ConsentRecord, LicenceRecord, forget, now
-from greffier.jobs.dataset_export import start_export
-from greffier.jobs.queue import BrokerError
-from greffier.store.accounts import Principal
-from greffier.store.consent import DatabaseConsentStore, export_key
-from greffier.store.models import DatasetExport, Job, JobState, utcnow
-from greffier.transcript import Transcript
+from greffier.dataset.consent import LICENCES, Consent, ConsentRecord, LicenceRecord
+from greffier.store.models import DatasetExport, Job
 
 meetings_router = APIRouter(prefix="/api/meetings", tags=["consent"], responses=ERROR_RESPONSES)
 dataset_router = APIRouter(prefix="/api/dataset", tags=["consent"], responses=ERROR_RESPONSES)
 _CHOICES = [LicenceChoice(id=LicenceName(key), name=name) for key, name in LICENCES.items()]
-_EXPORT_FIX = "use the id returned by POST /api/dataset/exports"
-
-
-def _store(services: Services, principal: Principal) -> DatabaseConsentStore:
-    return DatabaseConsentStore(services.db, principal.organisation_id)
 
 
 def _consent_out(record: ConsentRecord) -> ConsentOut:
@@ -58,15 +47,6 @@ def _consent_out(record: ConsentRecord) -> ConsentOut:
         recorded_by=record.recorded_by,
         recorded_at=record.recorded_at,  # type: ignore[arg-type]  # ISO text, parsed by pydantic
     )
-
-
-def _speakers(transcript: Transcript) -> dict[str, str]:
-    """Speaker id -> display name: the listed speakers, then any other id a segment names."""
-    names = {speaker.id: speaker.display_name for speaker in transcript.speakers}
-    for segment in transcript.segments:
-        if segment.speaker and segment.speaker not in names:
-            names[segment.speaker] = segment.speaker
-    return names
 
 
 # -- licence ---------------------------------------------------------------------------------------------
@@ -83,8 +63,7 @@ def _licence_out(meeting_id: uuid.UUID, record: LicenceRecord | None) -> Licence
 
 @meetings_router.get("/{meeting_id}/license", summary="The licence under which the meeting may be shared")
 def get_licence(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> LicenceOut:
-    meeting = load_meeting(services, principal, meeting_id)
-    return _licence_out(meeting.id, _store(services, principal).licence(str(meeting.id)))
+    return _licence_out(meeting_id, consent.licence(services, principal, meeting_id))
 
 
 @meetings_router.put(
@@ -94,10 +73,8 @@ def get_licence(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid
 def put_licence(
     services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID, body: LicenceIn
 ) -> LicenceOut:
-    meeting = load_meeting(services, principal, meeting_id)
-    store, key = _store(services, principal), str(meeting.id)
-    store.set_licence(LicenceRecord(key, body.license.value, principal.email, now(), key, body.source))
-    return _licence_out(meeting.id, store.licence(key))
+    record = consent.set_licence(services, principal, meeting_id, body.license.value, body.source)
+    return _licence_out(meeting_id, record)
 
 
 # -- consents --------------------------------------------------------------------------------------------
@@ -107,24 +84,21 @@ def put_licence(
     responses={409: {"description": "not transcribed yet: there are no speakers"}},
 )
 def get_consents(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> ConsentsOut:
-    transcript = Transcript.from_dict(load_version(services, principal, meeting_id, None).body)
-    store, key = _store(services, principal), str(meeting_id)
-    latest = {record.speaker: record for record in store.consents(key)}
-    speakers = []
-    for speaker, name in _speakers(transcript).items():
-        record = latest.get(speaker)
-        speakers.append(
-            SpeakerConsentOut(
-                speaker=speaker,
-                name=name,
-                status=record.status.value if record else None,
-                person=record.person if record else None,
-                recorded_by=record.recorded_by if record else None,
-                recorded_at=record.recorded_at if record else None,  # type: ignore[arg-type]
-            )
+    found, history = consent.consents(services, principal, meeting_id)
+    speakers = [
+        SpeakerConsentOut(
+            speaker=speaker.speaker,
+            name=speaker.name,
+            status=speaker.latest.status.value if speaker.latest else None,
+            person=speaker.latest.person if speaker.latest else None,
+            recorded_by=speaker.latest.recorded_by if speaker.latest else None,
+            recorded_at=speaker.latest.recorded_at if speaker.latest else None,  # type: ignore[arg-type]
         )
-    history = [_consent_out(record) for record in store.history(key)]
-    return ConsentsOut(meeting_id=meeting_id, speakers=speakers, history=history)
+        for speaker in found
+    ]
+    return ConsentsOut(
+        meeting_id=meeting_id, speakers=speakers, history=[_consent_out(record) for record in history]
+    )
 
 
 @meetings_router.post(
@@ -136,25 +110,9 @@ def get_consents(services: ServicesDep, principal: PrincipalDep, meeting_id: uui
 def post_consent(
     services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID, body: ConsentIn
 ) -> ConsentOut:
-    transcript = Transcript.from_dict(load_version(services, principal, meeting_id, None).body)
-    known = _speakers(transcript)
-    if body.speaker not in known:
-        fix = (
-            f"use one of its speaker ids: {', '.join(known)} (GET /api/meetings/{meeting_id}/consents lists them)"
-            if known
-            else "this transcript has no speakers: transcribe the recording with diarize=true first"
-        )
-        raise ApiError(
-            422,
-            "unknown_speaker",
-            f"speaker {body.speaker!r} is not in this meeting's transcript",
-            fix,
-            param="speaker",
-        )
-    record = ConsentRecord(
-        str(meeting_id), body.speaker, Consent(body.status), principal.email, now(), body.person
+    record = consent.record_consent(
+        services, principal, meeting_id, body.speaker, Consent(body.status), body.person
     )
-    _store(services, principal).record_consent(record)
     return _consent_out(record)
 
 
@@ -163,10 +121,7 @@ def post_consent(
     "/forget", summary="Withdraw a person's consent in every meeting; lists the past exports that held them"
 )
 def post_forget(services: ServicesDep, principal: PrincipalDep, body: ForgetIn) -> ForgetOut:
-    store = _store(services, principal)
-    withdrawn, past = forget(store, body.person, principal.email, speaker_ids=False)
-    rows = store.written_exports({export.export_id for export in past})
-    held = [row for row in rows if any(p == body.person for _, _, p in row.speakers.get("held", []))]
+    withdrawn, held = consent.forget_person(services, principal, body.person)
     return ForgetOut(
         person=body.person,
         withdrawn=[_consent_out(record) for record in withdrawn],
@@ -203,21 +158,6 @@ def _export_out(row: DatasetExport, job: Job | None) -> ExportOut:
     )
 
 
-def _load_export(
-    services: Services, principal: Principal, export_id: uuid.UUID
-) -> tuple[DatasetExport, Job | None]:
-    with services.db.read() as session:
-        row = session.scalar(
-            select(DatasetExport).where(
-                DatasetExport.id == export_id, DatasetExport.organisation_id == principal.organisation_id
-            )
-        )
-        job = session.get(Job, row.job_id) if row is not None and row.job_id is not None else None
-    if row is None:
-        raise not_found("dataset export", export_id, _EXPORT_FIX)
-    return row, job
-
-
 @dataset_router.post(
     "/exports",
     status_code=202,
@@ -226,22 +166,7 @@ def _load_export(
 def post_export(
     services: ServicesDep, principal: PrincipalDep, body: ExportIn, response: Response
 ) -> ExportOut:
-    with services.db.write() as session:
-        job, row = start_export(
-            session,
-            services.settings,
-            principal.organisation_id,
-            principal.email,
-            body.model_dump(mode="json"),
-        )
-    try:
-        services.queue.submit(job.id, job.queue)
-    except BrokerError as exc:
-        with services.db.write() as session:
-            failed = session.get(Job, job.id)
-            if failed is not None:
-                failed.state, failed.error, failed.finished = JobState.FAILED, str(exc), utcnow()
-        raise
+    row, job = consent.start_dataset_export(services, principal, body.model_dump(mode="json"))
     response.headers["Location"] = f"/api/dataset/exports/{row.id}"
     return _export_out(row, job)
 
@@ -250,7 +175,7 @@ def post_export(
     "/exports/{export_id}", summary="An export: its job's state, then its manifest and contents"
 )
 def get_export(services: ServicesDep, principal: PrincipalDep, export_id: uuid.UUID) -> ExportOut:
-    return _export_out(*_load_export(services, principal, export_id))
+    return _export_out(*consent.load_export(services, principal, export_id))
 
 
 @dataset_router.get(
@@ -264,27 +189,9 @@ def get_export(services: ServicesDep, principal: PrincipalDep, export_id: uuid.U
     },
 )
 def get_archive(services: ServicesDep, principal: PrincipalDep, export_id: uuid.UUID) -> FileResponse:
-    row, job = _load_export(services, principal, export_id)
-    if row.withdrawn is not None:
-        raise ApiError(
-            410,
-            "withdrawn",
-            f"export {export_id} was withdrawn and its archive deleted: {row.withdrawn_reason}",
-            "start a new export with POST /api/dataset/exports: it leaves the erased meetings out",
-        )
-    key = export_key(principal.organisation_id, row.id)
-    if job is None or row.manifest is None or not services.blobs.exists(key):
-        state = job.state if job is not None else "written by the CLI, not stored by the service"
-        raise ApiError(
-            409,
-            "not_ready",
-            f"the archive of export {export_id} is not available ({state})",
-            f"poll GET /api/dataset/exports/{export_id} until its state is 'succeeded'"
-            if job is not None and job.state != JobState.FAILED
-            else "start a new export with POST /api/dataset/exports",
-        )
+    row, path = consent.export_archive(services, principal, export_id)
     return FileResponse(
-        services.blobs.path(key),
+        path,
         media_type=MEDIA_TYPE,
         filename=f"greffier-dataset-{(row.digest or '')[:12]}.zip",
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -26,20 +25,15 @@ from typing import Any, ClassVar, Literal, TypeVar
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError, field_validator
-from sqlalchemy.exc import SQLAlchemyError
 
 from greffier.api.deps import SESSION_COOKIE, Services, cross_site
-from greffier.api.routers.meetings import LANGUAGES
-from greffier.api.schemas import MeetingOptions
-from greffier.api.uploads import clean_filename
+from greffier.app.meetings import LiveRecording, clean_filename, save_live_meeting
+from greffier.asr import LANGUAGES
 from greffier.live.protocol import AudioFormat, EndMessage, ErrorMessage
 from greffier.live.session import LiveBusy, LiveHub, Save, Send, run_stream
 from greffier.store.accounts import Principal, authenticate
-from greffier.store.meetings import add_version, delete_meeting, meeting_prefix
-from greffier.store.models import Meeting, MeetingStatus, utcnow
 from greffier.transcript import Transcript
 
-log = logging.getLogger("greffier.api.live")
 router = APIRouter(tags=["live"])
 
 POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013
@@ -194,7 +188,11 @@ async def serve_stream(
                     title = query.title
                     name = clean_filename(title) if title and title.strip() else addon.title
                     meeting_id = await run_in_threadpool(
-                        _save, services, principal, name, query.language, transcript, recording, addon
+                        save_live_meeting,
+                        services,
+                        principal,
+                        LiveRecording(name, query.language, transcript, recording, addon.options),
+                        addon.files,
                     )
                     return str(meeting_id) if meeting_id else None
 
@@ -228,47 +226,3 @@ def _sender(websocket: WebSocket):
             raise ConnectionError("the client disconnected") from exc
 
     return send
-
-
-def _save(
-    services: Services,
-    principal: Principal,
-    title: str,
-    language: str | None,
-    transcript: Transcript,
-    wav: Path,
-    addon: StreamAddon,
-) -> uuid.UUID | None:
-    """The stream's audio into the blob store, a meeting (done) and its first transcript version."""
-    meeting_id = uuid.uuid4()
-    prefix = meeting_prefix(principal.organisation_id, meeting_id)
-    key = f"{prefix}/audio.wav"
-    try:
-        with open(wav, "rb") as audio:
-            size = services.blobs.put(key, audio)
-        for name, data in addon.files(meeting_id).items():
-            services.blobs.put_bytes(f"{prefix}/{name}", data)
-        with services.db.write() as session:
-            session.add(
-                Meeting(
-                    id=meeting_id,
-                    organisation_id=principal.organisation_id,
-                    created_by=principal.user_id,
-                    title=title[:500],
-                    created=utcnow(),
-                    language=transcript.language,
-                    options=MeetingOptions(language=language).model_dump() | {"live": True} | addon.options,
-                    status=MeetingStatus.DONE,
-                    filename="live.wav",
-                    audio_key=key,
-                    audio_bytes=size,
-                    duration=transcript.duration,
-                )
-            )
-        add_version(services.db, meeting_id, transcript.to_dict(), author=principal.email)
-    except (OSError, SQLAlchemyError):
-        log.exception("live stream of %s not saved", principal.email)
-        if not delete_meeting(services.db, services.blobs, principal.organisation_id, meeting_id):
-            services.blobs.delete_prefix(meeting_prefix(principal.organisation_id, meeting_id))
-        return None
-    return meeting_id

@@ -1,0 +1,14 @@
+"""The use-cases the API, the CLI and the jobs share: plain functions of the backends (`Backends`:
+settings, database, blobs, queue) and typed inputs, returning domain objects (ORM rows, `Transcript`s,
+dataclasses) or raising the `greffier.errors.Refused` family. The adapters parse and map: the routers
+of `greffier.api` turn a `Refused` into an HTTP status, the CLI into an exit code. Nothing here
+imports `greffier.api` or `greffier.cli`.
+
+- `backends`: what a use-case runs against, and queueing a job (marked failed when the broker is down)
+- `meetings`: upload a recording, find, list and erase meetings, read a transcript version
+- `transcripts`: read a client's transcript document, save a version (`If-Match`), correct, export
+- `assistant`: write minutes, ask a question, and read what their jobs wrote
+- `calls`: fill the emergency-call case form from a transcript, and read it
+- `consent`: licences, speakers' consents, and the open-dataset exports
+- `recordings`: what a stored recording is named and served as
+"""

@@ -1,0 +1,58 @@
+"""What a use-case runs against (`Backends`: the API's `Services` is one), and queueing a job."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import update
+
+from greffier.config import Settings
+from greffier.jobs.queue import BrokerError, JobQueue
+from greffier.jobs.registry import create_job
+from greffier.store.accounts import Principal
+from greffier.store.blobs import BlobStore
+from greffier.store.db import Database
+from greffier.store.models import TRANSCRIPTION_JOBS, Job, JobState, Meeting, MeetingStatus, utcnow
+
+
+class Backends(Protocol):
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    queue: JobQueue
+
+
+def submit(backends: Backends, job: Job) -> None:
+    """Send a committed job to its queue. When the broker cannot take it, the job is failed (and its
+    meeting, for a transcription) before `BrokerError` goes on: no job waits for a message never sent."""
+    try:
+        backends.queue.submit(job.id, job.queue)
+    except BrokerError as exc:
+        with backends.db.write() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job.id)
+                .values(state=JobState.FAILED, error=str(exc), finished=utcnow())
+            )
+            if job.kind in TRANSCRIPTION_JOBS:
+                session.execute(
+                    update(Meeting).where(Meeting.id == job.meeting_id).values(status=MeetingStatus.FAILED)
+                )
+        raise
+
+
+def queue_job(
+    backends: Backends, principal: Principal, meeting: Meeting, kind: str, payload: dict[str, Any]
+) -> Job:
+    """A job of `kind` about `meeting`, committed, then queued (`submit`)."""
+    with backends.db.write() as session:
+        job = create_job(
+            session,
+            backends.settings,
+            organisation_id=principal.organisation_id,
+            meeting_id=meeting.id,
+            kind=kind,
+            payload=payload,
+        )
+    submit(backends, job)
+    return job

@@ -1,0 +1,96 @@
+"""Emergency calls of the service: fill a meeting's case form from its transcript (a job, queue
+`llm`), and read the form a job or a live call (`/ws/call`) stored with the meeting."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC
+from typing import Any
+
+from greffier.app.backends import Backends, queue_job
+from greffier.app.meetings import load_meeting, load_version
+from greffier.assist.types import speaker_names
+from greffier.calls.form import CaseForm
+from greffier.calls.record import CASE_FILE
+from greffier.calls.share import report
+from greffier.errors import Invalid, NotFound, NotReady
+from greffier.hub.relay import outbox_of, queue_message
+from greffier.store import meetings as store
+from greffier.store.accounts import Principal
+from greffier.store.models import HubOutbox, Job, JobState, Meeting
+from greffier.transcript import Transcript
+
+
+def start_call(
+    backends: Backends, principal: Principal, meeting_id: uuid.UUID, *, regulator: str | None, llm: bool
+) -> Job:
+    """The job filling the form from the latest transcript version; `regulator`, when given, must be
+    one of its speakers."""
+    meeting, row = load_version(backends, principal, meeting_id)
+    if regulator is not None:
+        speakers = sorted(speaker_names(Transcript.from_dict(row.body)))
+        if regulator not in speakers:
+            raise Invalid(
+                f"speaker {regulator[:40]!r} does not speak in this meeting",
+                f"use one of {', '.join(speakers)}, or leave regulator out to guess it"
+                if speakers
+                else "leave regulator out: this transcript has no speakers (upload with diarize=true)",
+                param="regulator",
+            )
+    payload = {"regulator": regulator, "llm": llm, "version": row.version}
+    return queue_job(backends, principal, meeting, "call", payload)
+
+
+def load_case(
+    backends: Backends, principal: Principal, meeting_id: uuid.UUID
+) -> tuple[Meeting, dict[str, Any]]:
+    """The meeting and its case record (`calls.record`: the form and its export); `NotReady` while a
+    job fills it or when that job failed, `NotFound` when there is none."""
+    meeting = load_meeting(backends, principal, meeting_id)
+    key = f"{store.meeting_prefix(meeting.organisation_id, meeting.id)}/{CASE_FILE}"
+    with backends.db.read() as session:
+        job = store.latest_job(session, meeting.id, kind="call")
+    if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
+        raise NotReady(
+            f"the case form is being filled ({job.state}, {job.progress:.0%} done)",
+            f"poll GET /api/jobs/{job.id} until its state is 'succeeded'",
+        )
+    if backends.blobs.exists(key):
+        return meeting, json.loads(backends.blobs.get_bytes(key))
+    if job is not None and job.state == JobState.FAILED:
+        raise NotReady(
+            f"filling the case form failed: {job.error}",
+            f"fix the cause, then POST /api/meetings/{meeting_id}/call again",
+            kind="call_failed",
+        )
+    raise NotFound(
+        f"meeting {meeting_id} has no case form",
+        f"fill it from the transcript with POST /api/meetings/{meeting_id}/call, or record the call on /ws/call",
+    )
+
+
+def rs_eda_report(backends: Backends, principal: Principal, meeting_id: uuid.UUID) -> dict[str, Any]:
+    """The case as a SAMU-Hub message: an EDXL-DE envelope holding the RS-EDA case (`calls.share`),
+    linking back to the meeting's case in Greffier."""
+    meeting, record = load_case(backends, principal, meeting_id)
+    started = meeting.created if meeting.created.tzinfo else meeting.created.replace(tzinfo=UTC)
+    return report(
+        CaseForm.from_dict(record["form"]), backends.settings, started, f"/api/meetings/{meeting_id}/call"
+    )
+
+
+def share_case(backends: Backends, principal: Principal, meeting_id: uuid.UUID) -> HubOutbox:
+    """Queue the case's RS-EDA message in the SAMU-Hub outbox (`hub.relay` sends it)."""
+    if backends.settings.hub_host is None:
+        raise NotReady(
+            "SAMU-Hub is not configured", "set GREFFIER_HUB_HOST and its certificates", kind="not_configured"
+        )
+    envelope = rs_eda_report(backends, principal, meeting_id)
+    return queue_message(backends.db, principal.organisation_id, meeting_id, envelope)
+
+
+def hub_messages(backends: Backends, principal: Principal, meeting_id: uuid.UUID) -> list[HubOutbox]:
+    """The case's SAMU-Hub messages and where each stands."""
+    load_meeting(backends, principal, meeting_id)
+    return outbox_of(backends.db, principal.organisation_id, meeting_id)
