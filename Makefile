@@ -1,5 +1,6 @@
 # Greffier — the two commands a new machine needs:
-#   make demo   installs everything, then transcribes, diarizes and writes minutes for samples/apollo11.mp3
+#   make demo   installs everything, then transcribes, diarizes and writes minutes for samples/demo_meeting.mp3
+#               (a synthetic French meeting; `make demo-en` does the same for samples/apollo11.mp3)
 #   make test   installs everything (and the test services), then runs the linter and the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -13,7 +14,7 @@ LLAMA_CPP := llama-cpp-python==0.3.36
 LLAMA_CMAKE_ARGS ?= $(shell bash scripts/llama-cmake-args.sh)
 LLAMA_WHEELS := $(WHEELS)/llama-$(shell echo '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 
-.PHONY: install demo test lint bench system-deps clean
+.PHONY: install demo demo-en test lint bench system-deps clean
 
 install: $(VENV)/.installed
 
@@ -36,7 +37,14 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(BIN)/greffier models --assemble
 	touch $@
 
+# the demo meeting's people, in the order they first speak (SPEAKER_00, SPEAKER_01…); tests/test_demo.py checks them
+DEMO_NAMES := Claire Martin,Julien Moreau,Sophie Bernard,Karim Haddad
+
 demo: install
+	$(BIN)/greffier transcribe samples/demo_meeting.mp3 --language fr --diarize --speaker-names "$(DEMO_NAMES)" \
+	  --minutes --output-dir out/ --output-format json,srt,txt,md,docx
+
+demo-en: install
 	$(BIN)/greffier transcribe samples/apollo11.mp3 --diarize --minutes --output-dir out/ --output-format json,srt,txt,md
 
 system-deps:

@@ -138,14 +138,10 @@ def model_path() -> Path:
     return target
 
 
-def voices_path() -> Path:
-    """An .npz with the two kokoro-js voices and their blend, made once from `npm pack kokoro-js@1.2.1`."""
-    target = CACHE / f"voices-{VOICES_PACKAGE.replace('@', '-')}.npz"
-    if target.exists():
-        return target
+def voice_styles(names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Kokoro voices of `kokoro-js@1.2.1` (`npm pack`, tarball checked) as (510, 1, 256) style arrays."""
     if shutil.which("npm") is None:
         raise SynthError("npm is needed once to fetch the Kokoro voices (Debian: apt-get install npm)")
-    CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             ["npm", "pack", VOICES_PACKAGE, "--silent"], cwd=tmp, check=True, capture_output=True, timeout=300
@@ -157,10 +153,20 @@ def voices_path() -> Path:
             )
         voices: dict[str, np.ndarray] = {}
         with tarfile.open(tarball) as tar:
-            for name in BLEND:
+            for name in names:
                 member = tar.extractfile(f"package/voices/{name}.bin")
                 assert member is not None
                 voices[name] = np.frombuffer(member.read(), dtype="<f4").reshape(VOICE_SHAPE)
+    return voices
+
+
+def voices_path() -> Path:
+    """An .npz with the two kokoro-js voices and their blend, made once from `npm pack kokoro-js@1.2.1`."""
+    target = CACHE / f"voices-{VOICES_PACKAGE.replace('@', '-')}.npz"
+    if target.exists():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    voices = voice_styles(tuple(BLEND))
     voices[CALLER_VOICE] = sum(weight * voices[name] for name, weight in BLEND.items())
     partial = target.with_name(target.stem + ".part.npz")
     np.savez(partial, **voices)

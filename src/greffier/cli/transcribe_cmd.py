@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from greffier.cli.app import app, console, console_error, parse_language
 from greffier.config import Settings, get_settings
-from greffier.errors import GreffierError
+from greffier.errors import GreffierError, OptionsError
 from greffier.export import parse_formats, render
 from greffier.pipeline import ProgressCallback, TranscribeOptions, transcribe_files
 from greffier.transcript import Transcript
@@ -51,6 +51,11 @@ def transcribe_command(
     ),
     min_speakers: int | None = typer.Option(None, "--min-speakers"),
     max_speakers: int | None = typer.Option(None, "--max-speakers"),
+    speaker_names: str | None = typer.Option(
+        None,
+        "--speaker-names",
+        help="Comma-separated names for SPEAKER_00, SPEAKER_01… (speakers are numbered as they first speak).",
+    ),
     channels_as_speakers: bool = typer.Option(
         False, "--channels-as-speakers", help="Stereo call: each channel is one party."
     ),
@@ -61,6 +66,7 @@ def transcribe_command(
 ) -> None:
     """Transcribe recordings with word timestamps; one output per format per file."""
     formats = parse_formats(output_format)
+    names = parse_speaker_names(speaker_names)
     settings = get_settings()
     if threads:
         settings = settings.model_copy(update={"threads": threads})
@@ -81,6 +87,8 @@ def transcribe_command(
                 console_error(str(result) if str(path) in str(result) else f"{path}: {result}")
                 failures += 1
                 continue
+            if names:
+                result = name_speakers(result, names, path)
             written = write_outputs(result, path.stem, formats, output_dir)
             if minutes:
                 written += _write_minutes(result, path.stem, output_dir, settings, progress)
@@ -92,6 +100,28 @@ def transcribe_command(
                 )
     if failures:
         raise typer.Exit(2)
+
+
+def parse_speaker_names(value: str | None) -> list[str]:
+    """A --speaker-names value: names in the order the speakers first speak."""
+    if value is None:
+        return []
+    names = [name.strip() for name in value.split(",")]
+    if not all(names):
+        raise OptionsError(f"--speaker-names {value!r} has an empty name", 'give names, e.g. "Marie,Paul"')
+    return names
+
+
+def name_speakers(transcript: Transcript, names: list[str], path: Path) -> Transcript:
+    """The transcript with SPEAKER_00… named in order; names left over or speakers left unnamed are said."""
+    for speaker, name in zip(sorted(transcript.speakers, key=lambda s: s.id), names, strict=False):
+        transcript = transcript.rename_speaker(speaker.id, name)
+    if len(names) != len(transcript.speakers):
+        console_error(
+            f"{path}: {len(transcript.speakers)} speakers found, {len(names)} names given; "
+            "fix with `greffier speakers rename` (or --num-speakers)"
+        )
+    return transcript
 
 
 def _write_minutes(
