@@ -74,6 +74,24 @@ def recheck_interjections(
     return out
 
 
+SHORT_RUN_S = 0.5
+"""A run of words given to another speaker inside someone's talk must last this long to stand."""
+
+
+def absorb_short_runs(words: Sequence[Word], speakers: Sequence[int]) -> list[int]:
+    """Runs of words shorter than SHORT_RUN_S, between two runs of one other speaker, given back to
+    that speaker (a frame or two of overlap must not cut "your" out of a sentence); the turns keep
+    the overlap."""
+    out = list(speakers)
+    pieces = _runs(out)
+    for k in range(1, len(pieces) - 1):
+        first, last, label = pieces[k]
+        around = pieces[k - 1][2]
+        if around == pieces[k + 1][2] != label and words[last - 1].end - words[first].start < SHORT_RUN_S:
+            out[first:last] = [around] * (last - first)
+    return out
+
+
 def changed_runs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int, int]]:
     """[first, last) word indices of the runs whose speaker differs between the two labellings."""
     out: list[tuple[int, int]] = []
