@@ -70,7 +70,7 @@ def diarize(
         found = meeting_speakers(audio, options, embedder, segmenter or get_segmenter(settings))
         if found is not None:
             speakers = absorb_short_runs(transcript.words, word_speakers(transcript.words, found.turns))
-            return split_by_speaker(transcript, speakers, found.turns)
+            return split_by_speaker(transcript, speakers, found.turns, wordless=True)
     return _windowed(audio, transcript, options, embedder)
 
 

@@ -105,9 +105,12 @@ def changed_runs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int,
     return out
 
 
-def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Sequence[Turn]) -> Transcript:
+def split_by_speaker(
+    transcript: Transcript, speakers: Sequence[int], turns: Sequence[Turn], *, wordless: bool = False
+) -> Transcript:
     """A new transcript whose segments each hold one speaker, with ids SPEAKER_00… by first appearance,
-    and whose turns are `turns` under those ids."""
+    and whose turns are `turns` under those ids. With `wordless`, a speaker heard only where the
+    recogniser has no words (overlap, back-channels) is kept, listed after the others."""
     names: dict[int, str] = {}
 
     def name(label: int) -> str:
@@ -137,6 +140,9 @@ def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Seq
                     speaker=who,
                 )
             )
+    if wordless:
+        for t in sorted(turns, key=lambda t: t.start):
+            name(t.speaker)
     speaker_list = tuple(Speaker(i) for i in sorted(set(names.values())))
     # a cluster no word was given to is not listed as a speaker: its turns are left out too
     kept = [SpeakerTurn(t.start, t.end, names[t.speaker]) for t in turns if t.speaker in names]

@@ -38,17 +38,21 @@ REGION_GAP_S = 0.5
 MAX_REGION_S = 28.0
 
 
-def heard_share(activity: np.ndarray, starts: Sequence[int], total_frames: int) -> np.ndarray:
-    """Per global frame, the mean over the chunks covering it of the probability that anyone talks."""
-    heard = np.zeros(total_frames, np.float32)
+def _chunk_mean(values: np.ndarray, starts: Sequence[int], total_frames: int) -> np.ndarray:
+    """Per global frame, the mean of `values` (chunks, chunk frames, ...) over the chunks covering it."""
+    total = np.zeros((total_frames, *values.shape[2:]), np.float32)
     covered = np.zeros(total_frames, np.float32)
-    frames = activity.shape[1]
     for c, start in enumerate(starts):
         o = chunk_offset(start)
-        end = min(o + frames, total_frames)
-        heard[o:end] += activity[c, : end - o, -1]
+        end = min(o + values.shape[1], total_frames)
+        total[o:end] += values[c, : end - o]
         covered[o:end] += 1
-    return heard / np.maximum(covered, 1)
+    return total / np.maximum(covered, 1).reshape(-1, *([1] * (values.ndim - 2)))
+
+
+def heard_share(activity: np.ndarray, starts: Sequence[int], total_frames: int) -> np.ndarray:
+    """Per global frame, the mean over the chunks covering it of the probability that anyone talks."""
+    return _chunk_mean(activity[..., -1], starts, total_frames)
 
 
 def speech_regions(heard: np.ndarray, duration: float) -> list[Region]:
@@ -77,24 +81,13 @@ def global_activity(
 ) -> np.ndarray:
     """(frames, speakers) booleans. `activity` is (chunks, chunk frames, 3 + 1) local probabilities
     (`Segmenter.activity`), `assigned` (chunks, 3) the global speaker of each local one (-1: none)."""
-    score = np.zeros((total_frames, speakers), np.float32)
-    count = np.zeros(total_frames, np.float32)
-    covered = np.zeros(total_frames, np.float32)
-    frames = activity.shape[1]
-    for c, start in enumerate(starts):
-        o = chunk_offset(start)
-        end = min(o + frames, total_frames)
-        local = activity[c, : end - o]
-        count[o:end] += local[:, :-1].sum(axis=1)
-        covered[o:end] += 1
-        block = np.zeros((end - o, speakers), np.float32)
-        for k in np.flatnonzero(assigned[c] >= 0):  # two local speakers of one voice count once
-            block[:, assigned[c, k]] = np.maximum(block[:, assigned[c, k]], local[:, k])
-        score[o:end] += block
-    covered = np.maximum(covered, 1)
-    score /= covered[:, None]
+    blocks = np.zeros((*activity.shape[:2], speakers), np.float32)
+    for c, k in zip(*np.nonzero(assigned >= 0), strict=True):  # two local speakers of one voice count once
+        np.maximum(blocks[c, :, assigned[c, k]], activity[c, :, k], out=blocks[c, :, assigned[c, k]])
+    score = _chunk_mean(blocks, starts, total_frames)
+    count = _chunk_mean(activity[..., :-1].sum(axis=-1), starts, total_frames)
     heard = heard_share(activity, starts, total_frames)
-    talking = (heard >= SPEECH).astype(int) + (count / covered >= OVERLAP)
+    talking = (heard >= SPEECH).astype(int) + (count >= OVERLAP)
     talking = np.minimum(talking, min(2, speakers))
     ranked = np.argsort(-score, axis=1)
     out = np.zeros((total_frames, speakers), dtype=bool)
