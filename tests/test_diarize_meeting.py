@@ -81,14 +81,15 @@ def ami_totals() -> tuple[DerScore, int]:
 
 def test_der_on_ami_meetings():
     total, _ = ami_totals()
-    # measured: see docs/benchmarks.md (python -m bench diarize); the baseline was 40.3 %
-    assert total.rate <= 0.30, f"DER {total.rate:.3f}"
-    assert total.missed / total.total <= 0.15, f"missed speech {total.missed:.1f} s of {total.total:.1f} s"
+    # measured 24.0 %, missed speech 13.3 % (python -m bench diarize); the baseline was 40.3 %
+    assert total.rate <= 0.27, f"DER {total.rate:.3f}"
+    assert total.missed / total.total <= 0.16, f"missed speech {total.missed:.1f} s of {total.total:.1f} s"
 
 
 def test_speaker_counts_on_ami_meetings():
     _, right = ami_totals()
-    assert right >= 2, f"{right} of 10 counts right"
+    # measured 4 of 10 (the baseline: 1)
+    assert right >= 3, f"{right} of 10 counts right"
 
 
 @pytest.mark.parametrize("name", ["trn01", "trn02", "trn07"])

@@ -68,7 +68,8 @@ def diarize(
     embedder = embedder or get_embedder(settings)
     if not is_telephone_band(audio):
         found = meeting_speakers(audio, options, embedder, segmenter or get_segmenter(settings))
-        if found is not None:
+        # fewer voices than --min-speakers asks for win a frame: the windowed diarizer honours it
+        if found is not None and len({t.speaker for t in found.turns}) >= options.low:
             speakers = absorb_short_runs(transcript.words, word_speakers(transcript.words, found.turns))
             return split_by_speaker(transcript, speakers, found.turns, wordless=True)
     return _windowed(audio, transcript, options, embedder)
