@@ -148,9 +148,9 @@ def test_tampered_weights_are_refused(tmp_path: Path):
 def test_models_lists_and_verifies():
     result = run_cli("models", "--verify")
     assert result.returncode == 0, result.stdout + result.stderr
-    for key in ("whisper-base", "campplus", "qwen2.5-coder-1.5b-instruct"):
+    for key in ("whisper-base", "campplus", "pyannote-segmentation-3.0", "qwen2.5-coder-1.5b-instruct"):
         assert key in result.stdout
-    assert result.stdout.count("verified sha256") == 3
+    assert result.stdout.count("verified sha256") == 4
 
 
 def test_a_cache_assembled_under_the_former_llm_key_is_reused(tmp_path: Path):

@@ -188,6 +188,13 @@ class PcmBuffer:
                 progress(min(1.0, done / SAMPLE_RATE / duration))
         return cls(blocks)
 
+    def scaled(self, gain: float) -> PcmBuffer:
+        """The recording times `gain`, clipped to full scale."""
+        return PcmBuffer(
+            [np.clip(b.astype(np.float32) * gain, -32768, 32767).astype(np.int16) for b in self._blocks],
+            self.sample_rate,
+        )
+
     @property
     def num_samples(self) -> int:
         return int(self._starts[-1])

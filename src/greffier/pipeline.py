@@ -13,10 +13,11 @@ from pathlib import Path
 from greffier.asr.whisper import DecodeOptions, Job, WhisperEngine, get_engine
 from greffier.audio import PcmBuffer, probe
 from greffier.config import Settings, get_settings
-from greffier.diarize import DiarizeOptions, diarize, merge_channels
+from greffier.diarize import DiarizeOptions, diarize, meeting_regions, merge_channels
 from greffier.errors import GreffierError, OptionsError
+from greffier.level import normalised
 from greffier.transcript import Transcript
-from greffier.vad import group_chunks, speech_regions
+from greffier.vad import Region, group_chunks, speech_regions
 
 ProgressCallback = Callable[[str, float], None]
 """Called with (stage, fraction of that stage done in 0..1)."""
@@ -60,7 +61,7 @@ def transcribe_files(
     progress = progress or _no_progress
     _diarize_options(options)  # contradictory speaker options fail before any decoding
     engine = get_engine(options.model or settings.asr_model, settings)
-    group: list[tuple[int, Path, list[PcmBuffer]]] = []
+    group: list[tuple[int, Path, list[PcmBuffer], float]] = []
     seconds = 0.0
     for index, path in enumerate(paths):
         try:
@@ -68,7 +69,9 @@ def transcribe_files(
         except GreffierError as exc:
             yield index, exc
             continue
-        group.append((index, Path(path), tracks))
+        levelled = [normalised(track) for track in tracks]  # quiet rooms raised before VAD and ASR
+        tracks = [track for track, _ in levelled]
+        group.append((index, Path(path), tracks, max(level for _, level in levelled)))
         seconds += tracks[0].duration
         if seconds >= GROUP_SECONDS:
             yield from _transcribe_group(engine, group, options, settings, progress)
@@ -94,16 +97,31 @@ def _diarize_options(options: TranscribeOptions) -> DiarizeOptions:
     return DiarizeOptions(options.num_speakers, options.min_speakers, options.max_speakers)
 
 
+MEETING_CHUNK_GAP_S = 1.0
+"""Meeting regions are decoded apart across a pause this long: Whisper given 23 s of a quiet meeting
+with pauses in one window wrote only its last sentence (ami trn07; trn01 and trn02 got no text)."""
+
+
+def _chunks(audio: PcmBuffer, options: TranscribeOptions, settings: Settings) -> tuple[Region, ...]:
+    """What to recognise: for a meeting to diarize, where the segmentation model hears speech (Silero
+    misses much of a quiet room's); otherwise, and for telephone-band calls, Silero's regions."""
+    if options.diarize:
+        regions = meeting_regions(audio.read(0, audio.num_samples), settings)
+        if regions is not None:
+            return tuple(group_chunks(iter(regions), max_gap=MEETING_CHUNK_GAP_S))
+    return tuple(group_chunks(speech_regions(audio.read, audio.num_samples)))
+
+
 def _transcribe_group(
     engine: WhisperEngine,
-    group: list[tuple[int, Path, list[PcmBuffer]]],
+    group: list[tuple[int, Path, list[PcmBuffer], float]],
     options: TranscribeOptions,
     settings: Settings,
     progress: ProgressCallback,
 ) -> Iterator[tuple[int, Transcript]]:
     jobs, probabilities = [], []
-    for audio in (track for _, _, tracks in group for track in tracks):
-        chunks = tuple(group_chunks(speech_regions(audio.read, audio.num_samples)))
+    for audio in (track for _, _, tracks, _ in group for track in tracks):
+        chunks = _chunks(audio, options, settings)
         if options.language:
             language, probability = options.language, None
         else:
@@ -114,7 +132,7 @@ def _transcribe_group(
     decode = DecodeOptions(beam_size=settings.beam_size, batch_size=settings.batch_size)
     segments = engine.transcribe(jobs, decode, progress=lambda f: progress("asr", f))
     results = zip(jobs, probabilities, segments, strict=True)
-    for index, path, tracks in group:
+    for index, path, tracks, level in group:
         parts = [
             Transcript(
                 language=job.language,
@@ -123,6 +141,7 @@ def _transcribe_group(
                 language_probability=probability,
                 source=str(path),
                 model=engine.name,
+                metadata={"level_dbfs": round(level, 1)},
             )
             for job, probability, found in islice(results, len(tracks))
         ]

@@ -62,13 +62,16 @@ def speech_regions(
         position = next_position
 
 
-def group_chunks(regions: Iterator[Region], max_chunk: float = 30.0) -> Iterator[Region]:
-    """Merge consecutive regions while the merged span stays within `max_chunk` seconds."""
+def group_chunks(
+    regions: Iterator[Region], max_chunk: float = 30.0, max_gap: float = float("inf")
+) -> Iterator[Region]:
+    """Merge consecutive regions while the merged span stays within `max_chunk` seconds and the pause
+    between them is shorter than `max_gap`."""
     current: Region | None = None
     for region in regions:
         if current is None:
             current = region
-        elif region.end - current.start <= max_chunk:
+        elif region.end - current.start <= max_chunk and region.start - current.end < max_gap:
             current = Region(current.start, region.end)
         else:
             yield current

@@ -74,6 +74,24 @@ def recheck_interjections(
     return out
 
 
+SHORT_RUN_S = 0.5
+"""A run of words given to another speaker inside someone's talk must last this long to stand."""
+
+
+def absorb_short_runs(words: Sequence[Word], speakers: Sequence[int]) -> list[int]:
+    """Runs of words shorter than SHORT_RUN_S, between two runs of one other speaker, given back to
+    that speaker (a frame or two of overlap must not cut "your" out of a sentence); the turns keep
+    the overlap."""
+    out = list(speakers)
+    pieces = _runs(out)
+    for k in range(1, len(pieces) - 1):
+        first, last, label = pieces[k]
+        around = pieces[k - 1][2]
+        if around == pieces[k + 1][2] != label and words[last - 1].end - words[first].start < SHORT_RUN_S:
+            out[first:last] = [around] * (last - first)
+    return out
+
+
 def changed_runs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int, int]]:
     """[first, last) word indices of the runs whose speaker differs between the two labellings."""
     out: list[tuple[int, int]] = []
@@ -87,9 +105,12 @@ def changed_runs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int,
     return out
 
 
-def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Sequence[Turn]) -> Transcript:
+def split_by_speaker(
+    transcript: Transcript, speakers: Sequence[int], turns: Sequence[Turn], *, wordless: bool = False
+) -> Transcript:
     """A new transcript whose segments each hold one speaker, with ids SPEAKER_00… by first appearance,
-    and whose turns are `turns` under those ids."""
+    and whose turns are `turns` under those ids. With `wordless`, a speaker heard only where the
+    recogniser has no words (overlap, back-channels) is kept, listed after the others."""
     names: dict[int, str] = {}
 
     def name(label: int) -> str:
@@ -119,6 +140,9 @@ def split_by_speaker(transcript: Transcript, speakers: Sequence[int], turns: Seq
                     speaker=who,
                 )
             )
+    if wordless:
+        for t in sorted(turns, key=lambda t: t.start):
+            name(t.speaker)
     speaker_list = tuple(Speaker(i) for i in sorted(set(names.values())))
     # a cluster no word was given to is not listed as a speaker: its turns are left out too
     kept = [SpeakerTurn(t.start, t.end, names[t.speaker]) for t in turns if t.speaker in names]

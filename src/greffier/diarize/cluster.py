@@ -73,10 +73,12 @@ def _centroids(labels: np.ndarray, embeddings: np.ndarray, ids: np.ndarray) -> n
     return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-8)
 
 
-def _fold_small(labels: np.ndarray, embeddings: np.ndarray, *, min_clusters: int) -> np.ndarray:
+def _fold_small(
+    labels: np.ndarray, embeddings: np.ndarray, *, min_clusters: int, size: int = MIN_CLUSTER
+) -> np.ndarray:
     ids, sizes = np.unique(labels, return_counts=True)
     order = np.argsort(-sizes)
-    keep = [ids[i] for i in order if sizes[i] >= MIN_CLUSTER]
+    keep = [ids[i] for i in order if sizes[i] >= size]
     keep += [ids[i] for i in order[len(keep) : min_clusters]]  # never below the minimum asked for
     if not keep or len(keep) == len(ids):
         return labels
@@ -130,3 +132,30 @@ def _refine(labels: np.ndarray, embeddings: np.ndarray, iterations: int = 5) -> 
 def _renumber(labels: np.ndarray) -> np.ndarray:
     _, compact = np.unique(labels, return_inverse=True)
     return compact.astype(int)
+
+
+AHC_THRESHOLD = 0.45
+"""Cosine distance (average linkage) under which two groups of (chunk, speaker) embeddings are one
+voice. Measured on ami-debug-train and the three references (bench diarize)."""
+AHC_MIN_CLUSTER = 2
+"""A group smaller than this is folded into its nearest voice."""
+
+
+def agglomerative(embeddings: np.ndarray, options: DiarizeOptions) -> np.ndarray:
+    """One label per row of L2-normalised `embeddings`: average-linkage clusters cut at AHC_THRESHOLD,
+    the count held within the options' bounds (or to the exact count given)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    n = len(embeddings)
+    if n < 2 or options.num_speakers == 1 or options.high == 1:
+        return np.zeros(n, dtype=int)
+    tree = linkage(embeddings, method="average", metric="cosine")
+    if options.num_speakers is not None:
+        return _renumber(fcluster(tree, min(options.num_speakers, n), criterion="maxclust") - 1)
+    labels = fcluster(tree, AHC_THRESHOLD, criterion="distance") - 1
+    labels = _fold_small(labels, embeddings, min_clusters=max(1, options.low), size=AHC_MIN_CLUSTER)
+    k = len(np.unique(labels))
+    if not options.low <= k <= options.high:
+        k = min(max(k, options.low), options.high, n)
+        labels = fcluster(tree, k, criterion="maxclust") - 1
+    return _renumber(labels)
