@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 
 from greffier.config import Settings
 from greffier.jobs.context import JobContext
+from greffier.jobs.models import TranscribeJob
 from greffier.jobs.registry import create_job
 from greffier.jobs.runner import JobRunner
 from greffier.store import accounts
@@ -127,7 +128,7 @@ def _job(db: Database, settings: Settings) -> tuple[JobRunner, uuid.UUID]:
         session.add(meeting)
         session.flush()
         job = create_job(
-            session, settings, organisation_id=org.id, meeting_id=meeting.id, kind="transcribe", payload={}
+            session, settings, organisation_id=org.id, meeting_id=meeting.id, job=TranscribeJob()
         )
     return JobRunner(settings, db, BlobStore(settings.blobs_dir)), job.id
 
@@ -176,7 +177,6 @@ def test_job_progress_runs_from_0_to_1_over_the_stages(tmp_path: Path) -> None:
         meeting_id=claim.meeting_id,
         organisation_id=claim.organisation_id,
         kind=claim.kind,
-        payload={},
         attempt=1,
         worker=claim.worker,
         settings=settings,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from greffier.assist.types import Answer, Minutes
 from greffier.edit import MAX_SEGMENT_CHARS
 from greffier.errors import PublicText
+from greffier.jobs.models import MeetingOptions
 from greffier.store.models import Job, Meeting
 
 JobStateName = Literal["queued", "running", "succeeded", "failed"]
@@ -34,12 +35,6 @@ class JobOut(BaseModel):
     created: datetime
     started: datetime | None
     finished: datetime | None
-
-
-class MeetingOptions(BaseModel):
-    language: str | None = None
-    diarize: bool = False
-    speakers: int | None = None
 
 
 class MeetingOut(BaseModel):

@@ -21,6 +21,7 @@ from greffier.api.recordings import recording_format
 from greffier.api.schemas import MeetingOptions
 from greffier.audio import probe
 from greffier.errors import AudioError
+from greffier.jobs.models import TranscribeJob
 from greffier.jobs.queue import BrokerError
 from greffier.jobs.registry import create_job
 from greffier.store.accounts import Principal
@@ -131,8 +132,7 @@ def _commit(
             services.settings,
             organisation_id=principal.organisation_id,
             meeting_id=meeting_id,
-            kind="transcribe",
-            payload=options.model_dump(),
+            job=TranscribeJob(**options.model_dump()),
         )
     return meeting, job
 

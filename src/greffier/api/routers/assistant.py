@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 from enum import StrEnum
-from typing import Any
 
 from fastapi import APIRouter, Response
 from sqlalchemy import update
@@ -17,6 +16,7 @@ from greffier.api.errors import ERROR_RESPONSES, ApiError
 from greffier.api.routers.meetings import _attachment, load_meeting, load_version
 from greffier.api.schemas import JobOut, MinutesOut, QuestionIn, QuestionOut, json_response
 from greffier.assist import render
+from greffier.jobs.models import AskJob, MinutesJob
 from greffier.jobs.queue import BrokerError
 from greffier.jobs.registry import create_job
 from greffier.store import assistant as store
@@ -34,17 +34,14 @@ MEDIA_TYPES = {
 _NOT_READY = {409: {"description": "the meeting is not transcribed yet, or its transcription failed"}}
 
 
-def _queue(
-    services: Services, principal: Principal, meeting: Meeting, kind: str, payload: dict[str, Any]
-) -> Job:
+def _queue(services: Services, principal: Principal, meeting: Meeting, spec: MinutesJob | AskJob) -> Job:
     with services.db.write() as session:
         job = create_job(
             session,
             services.settings,
             organisation_id=principal.organisation_id,
             meeting_id=meeting.id,
-            kind=kind,
-            payload=payload,
+            job=spec,
         )
     try:
         services.queue.submit(job.id, job.queue)
@@ -82,11 +79,7 @@ def write_minutes(
             for job in store.jobs_of(session, meeting.id, store.MINUTES, store.PENDING)
             if job.payload.get("version") == version.version
         ]
-    job = (
-        pending[0]
-        if pending
-        else _queue(services, principal, meeting, store.MINUTES, {"version": version.version})
-    )
+    job = pending[0] if pending else _queue(services, principal, meeting, MinutesJob(version=version.version))
     _accepted(response, job)
     return JobOut.model_validate(job)
 
@@ -212,7 +205,7 @@ def ask_question(
         )
     version = load_version(services, principal, meeting_id, None)
     meeting = load_meeting(services, principal, meeting_id)
-    job = _queue(services, principal, meeting, store.ASK, {"question": question, "version": version.version})
+    job = _queue(services, principal, meeting, AskJob(question=question, version=version.version))
     _accepted(response, job)
     return _question_out(services, principal, job)
 

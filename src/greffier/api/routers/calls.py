@@ -26,6 +26,7 @@ from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
 from greffier.calls.record import CASE_FILE, case_record
 from greffier.config import Settings
+from greffier.jobs.models import CallJob
 from greffier.jobs.registry import create_job
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
@@ -140,8 +141,7 @@ def start_call(
             services.settings,
             organisation_id=principal.organisation_id,
             meeting_id=meeting_id,
-            kind="call",
-            payload={"regulator": request.regulator, "llm": request.llm, "version": row.version},
+            job=CallJob(regulator=request.regulator, llm=request.llm, version=row.version),
         )
         session.flush()
         out = JobOut.model_validate(job)
