@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from conftest import new_meeting
 from greffier.config import Settings
 from greffier.jobs.models import MeetingOptions, payload_of, read_job
 from greffier.jobs.registry import TASKS
 from greffier.jobs.runner import JobRunner
-from greffier.store import accounts
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 from greffier.store.meetings import add_version, meeting_prefix
-from greffier.store.models import Job, JobState, Meeting
+from greffier.store.models import Job, JobState
 from greffier.transcript import Segment, Transcript
 
 EXPORT = str(uuid.uuid4())
@@ -53,16 +53,9 @@ def test_the_transcribe_job_becomes_the_pipelines_options() -> None:
     assert MeetingOptions().pipeline_options().speakers.num_speakers is None
 
 
-def _meeting(db: Database, tmp_path: Path) -> tuple[uuid.UUID, uuid.UUID]:
-    db.migrate()
-    org = accounts.create_organisation(db, f"org-{uuid.uuid4().hex[:8]}")
-    with db.write() as session:
-        meeting = Meeting(
-            organisation_id=org.id, title="t", filename="f.wav", audio_key="k", audio_bytes=1, options={}
-        )
-        session.add(meeting)
-        session.flush()
-        meeting_id = meeting.id
+def _meeting(db: Database) -> tuple[uuid.UUID, uuid.UUID]:
+    """A meeting with a transcript (version 1) that a call job can read."""
+    org, meeting_id = new_meeting(db)
     said = [
         "SAMU bonjour, quelle est l'adresse de l'urgence ?",
         "Mon père est tombé, il ne respire plus, il a quatre-vingts ans.",
@@ -73,7 +66,7 @@ def _meeting(db: Database, tmp_path: Path) -> tuple[uuid.UUID, uuid.UUID]:
         segments=tuple(Segment(i, 5.0 * i, 5.0 * i + 4.0, text) for i, text in enumerate(said)),
     )
     add_version(db, meeting_id, transcript.to_dict(), author="test")
-    return org.id, meeting_id
+    return org, meeting_id
 
 
 def _old_row(
@@ -103,7 +96,7 @@ def _old_row(
 def test_a_job_row_of_the_old_form_is_picked_up_and_run(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     db = Database(f"sqlite:///{tmp_path / 'g.db'}")
-    org, meeting = _meeting(db, tmp_path)
+    org, meeting = _meeting(db)
     job_id = _old_row(db, org, meeting, "call", OLD_PAYLOADS["call"])
     runner = JobRunner(settings, db, BlobStore(settings.blobs_dir))
     claim = runner.next_claim(("llm",))
@@ -123,7 +116,7 @@ def test_a_job_row_of_the_old_form_is_picked_up_and_run(tmp_path: Path) -> None:
 def test_a_payload_that_does_not_fit_its_kind_fails_the_job_and_says_why(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     db = Database(f"sqlite:///{tmp_path / 'g.db'}")
-    org, meeting = _meeting(db, tmp_path)
+    org, meeting = _meeting(db)
     job_id = _old_row(db, org, meeting, "minutes", {"version": "latest"})
     JobRunner(settings, db, BlobStore(settings.blobs_dir)).run(job_id)
     with db.read() as session:

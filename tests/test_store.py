@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from conftest import new_meeting
 from greffier.config import Settings
 from greffier.jobs.context import JobContext
 from greffier.jobs.models import TranscribeJob
@@ -119,17 +120,9 @@ def test_tokens_are_stored_hashed(tmp_path: Path) -> None:
 
 
 def _job(db: Database, settings: Settings) -> tuple[JobRunner, uuid.UUID]:
-    db.migrate()
-    org = accounts.create_organisation(db, f"org-{uuid.uuid4().hex[:8]}")
+    org, meeting = new_meeting(db)
     with db.write() as session:
-        meeting = Meeting(
-            organisation_id=org.id, title="t", filename="f.wav", audio_key="k", audio_bytes=1, options={}
-        )
-        session.add(meeting)
-        session.flush()
-        job = create_job(
-            session, settings, organisation_id=org.id, meeting_id=meeting.id, job=TranscribeJob()
-        )
+        job = create_job(session, settings, organisation_id=org, meeting_id=meeting, job=TranscribeJob())
     return JobRunner(settings, db, BlobStore(settings.blobs_dir)), job.id
 
 
