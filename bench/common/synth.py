@@ -51,7 +51,7 @@ from greffier.audio import SAMPLE_RATE
 from greffier.calls.simsamu import REGULATOR
 from greffier.models import package_dir, sha256_of
 from greffier.text import FILLER_SOUNDS, MURMURS
-from greffier.transcript import Transcript
+from greffier.transcript import TimeSpan, Transcript
 
 CACHE = Path(os.environ.get("GREFFIER_SYNTH_CACHE", Path.home() / ".cache" / "greffier" / "synth"))
 RECIPE = 2
@@ -84,9 +84,9 @@ class SynthError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Span:
-    start: float
-    end: float
+class Span(TimeSpan):
+    """A sentence of a synthesised turn, timed in the call's audio."""
+
     text: str
 
 
