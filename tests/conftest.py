@@ -1,16 +1,21 @@
-"""Shared fixtures: the evaluation data beside the checkout, the embedded LLM, Debian's Chromium, and a
-CLI runner."""
+"""Shared fixtures: the evaluation data beside the checkout, the embedded LLM, Debian's Chromium, a
+CLI runner, and a meeting row in a fresh organisation."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+
+from greffier.store import accounts
+from greffier.store.db import Database
+from greffier.store.models import Meeting
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval"))
@@ -19,6 +24,19 @@ EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval")
 os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]).rstrip(
     os.pathsep
 )
+
+
+def new_meeting(db: Database) -> tuple[uuid.UUID, uuid.UUID]:
+    """A meeting row (no audio) in a new organisation of a migrated database: (organisation, meeting)."""
+    db.migrate()
+    org = accounts.create_organisation(db, f"org-{uuid.uuid4().hex[:8]}")
+    with db.write() as session:
+        meeting = Meeting(
+            organisation_id=org.id, title="t", filename="f.wav", audio_key="k", audio_bytes=1, options={}
+        )
+        session.add(meeting)
+        session.flush()
+        return org.id, meeting.id
 
 
 def eval_file(relative: str) -> Path:

@@ -20,6 +20,7 @@ from greffier.app.backends import submit
 from greffier.config import Settings
 from greffier.edit import SegmentEdit
 from greffier.errors import Gone, Invalid, NotFound, NotReady, Refused, Stale, Unreadable, Unsupported
+from greffier.jobs.models import MeetingOptions, TranscribeJob
 from greffier.jobs.queue import BrokerError, CeleryQueue, EmbeddedQueue
 from greffier.jobs.registry import create_job
 from greffier.jobs.runner import JobRunner
@@ -80,8 +81,7 @@ def _meeting(services: Services, principal: Principal, transcript: Transcript | 
             services.settings,
             organisation_id=principal.organisation_id,
             meeting_id=meeting.id,
-            kind="transcribe",
-            payload={},
+            job=TranscribeJob(),
         )
     if transcript is not None:
         add_version(services.db, meeting.id, transcript.to_dict(), author="transcribe")
@@ -209,13 +209,13 @@ def test_an_upload_that_is_not_a_recording_leaves_nothing(services: Services, tm
     page.write_bytes(b"<html><script>alert(1)</script></html>")
     with page.open("rb") as source, pytest.raises(Unsupported) as caught:
         meetings.create_meeting(
-            services, ana, source, "../../notes.html", title=None, options=meetings.UploadOptions()
+            services, ana, source, "../../notes.html", title=None, options=MeetingOptions()
         )
     assert caught.value.param == "file" and "'notes.html'" in caught.value.problem
     assert str(services.blobs.root) not in caught.value.problem
     with pytest.raises(Unreadable) as empty, page.open("rb") as source:
         source.read()
-        meetings.create_meeting(services, ana, source, "r.wav", title=None, options=meetings.UploadOptions())
+        meetings.create_meeting(services, ana, source, "r.wav", title=None, options=MeetingOptions())
     assert empty.value.kind == "empty_file"
     assert meetings.list_meetings(
         services, ana, title=None, text=None, created_from=None, created_to=None, limit=20, offset=0

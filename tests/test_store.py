@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from conftest import new_meeting
 from greffier.config import Settings
 from greffier.jobs.context import JobContext
+from greffier.jobs.models import TranscribeJob
 from greffier.jobs.registry import create_job
 from greffier.jobs.runner import JobRunner
 from greffier.store import accounts
@@ -118,17 +120,9 @@ def test_tokens_are_stored_hashed(tmp_path: Path) -> None:
 
 
 def _job(db: Database, settings: Settings) -> tuple[JobRunner, uuid.UUID]:
-    db.migrate()
-    org = accounts.create_organisation(db, f"org-{uuid.uuid4().hex[:8]}")
+    org, meeting = new_meeting(db)
     with db.write() as session:
-        meeting = Meeting(
-            organisation_id=org.id, title="t", filename="f.wav", audio_key="k", audio_bytes=1, options={}
-        )
-        session.add(meeting)
-        session.flush()
-        job = create_job(
-            session, settings, organisation_id=org.id, meeting_id=meeting.id, kind="transcribe", payload={}
-        )
+        job = create_job(session, settings, organisation_id=org, meeting_id=meeting, job=TranscribeJob())
     return JobRunner(settings, db, BlobStore(settings.blobs_dir)), job.id
 
 
@@ -176,7 +170,6 @@ def test_job_progress_runs_from_0_to_1_over_the_stages(tmp_path: Path) -> None:
         meeting_id=claim.meeting_id,
         organisation_id=claim.organisation_id,
         kind=claim.kind,
-        payload={},
         attempt=1,
         worker=claim.worker,
         settings=settings,

@@ -50,7 +50,8 @@ from scipy.signal import butter, sosfiltfilt
 from greffier.audio import SAMPLE_RATE
 from greffier.calls.simsamu import REGULATOR
 from greffier.models import package_dir, sha256_of
-from greffier.transcript import Transcript
+from greffier.text import FILLER_SOUNDS, MURMURS
+from greffier.transcript import TimeSpan, Transcript
 
 CACHE = Path(os.environ.get("GREFFIER_SYNTH_CACHE", Path.home() / ".cache" / "greffier" / "synth"))
 RECIPE = 2
@@ -74,7 +75,7 @@ SENTENCE_GAP_S = 0.25
 TURN_RMS = 0.1
 
 _SENTENCE_END = re.compile(r"(?<=[.?!…])\s+")
-_FILLER = re.compile(r"(?i)(?<!\S)(?:heu|euh|hum|hmm|hm|mh|mmh|mm|[\w']+-)(?=[\s.,?!…]|$)")
+_FILLER = re.compile(rf"(?i)(?<!\S)(?:{'|'.join((*FILLER_SOUNDS, *MURMURS))}|[\w']+-)(?=[\s.,?!…]|$)")
 """Hesitations and truncated words of the transcribers' notation, which a voice would read out as words."""
 
 
@@ -83,9 +84,9 @@ class SynthError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Span:
-    start: float
-    end: float
+class Span(TimeSpan):
+    """A sentence of a synthesised turn, timed in the call's audio."""
+
     text: str
 
 

@@ -6,7 +6,7 @@ The orchestration only: each step lives in its own module and knows nothing of t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -32,9 +32,8 @@ class TranscribeOptions:
     language: str | None = None
     """ISO 639-1 code, or None to detect it."""
     diarize: bool = False
-    num_speakers: int | None = None
-    min_speakers: int | None = None
-    max_speakers: int | None = None
+    speakers: DiarizeOptions = field(default_factory=DiarizeOptions)
+    """What is known of the speakers (an exact count, or bounds); checked when made."""
     channels_as_speakers: bool = False
     model: Path | None = None
     """A CTranslate2 Whisper directory; default: settings.asr_model, else the packaged base."""
@@ -59,7 +58,6 @@ def transcribe_files(
     options = options or TranscribeOptions()
     settings = settings or get_settings()
     progress = progress or _no_progress
-    _diarize_options(options)  # contradictory speaker options fail before any decoding
     engine = get_engine(options.model or settings.asr_model, settings)
     group: list[tuple[int, Path, list[PcmBuffer], float]] = []
     seconds = 0.0
@@ -91,10 +89,6 @@ def _decode(path: Path, options: TranscribeOptions, progress: ProgressCallback) 
             "use --diarize to find the speakers of a mono recording",
         )
     return [PcmBuffer.decode(path, progress=lambda f: progress("decode", f), channel=c) for c in (0, 1)]
-
-
-def _diarize_options(options: TranscribeOptions) -> DiarizeOptions:
-    return DiarizeOptions(options.num_speakers, options.min_speakers, options.max_speakers)
 
 
 MEETING_CHUNK_GAP_S = 1.0
@@ -162,7 +156,7 @@ def _speakers(
         return parts[0]
     progress("diarize", 0.0)
     audio = tracks[0]
-    found = diarize(audio.read(0, audio.num_samples), parts[0], _diarize_options(options), settings=settings)
+    found = diarize(audio.read(0, audio.num_samples), parts[0], options.speakers, settings=settings)
     progress("diarize", 1.0)
     return found
 

@@ -29,6 +29,11 @@ FILLERS = {
     "en": ("uh", "um", "er", "erm"),
 }
 """Hesitations, one list per language: not words a transcriber is asked to write, nor a reader to read."""
+SPOKEN_FILLERS = ("bah", "ben")
+"""French fillers that are words too ('ben' for 'bien'): a voice reads them, and a number is not read
+through them ('06 euh 12' is one number)."""
+FILLER_SOUNDS = tuple(word for word in FILLERS["fr"] if word not in SPOKEN_FILLERS)
+"""The French fillers that are sounds only: heu, euh, hum, hmm."""
 MURMURS = ("hm", "mh", "mm", "mmh")
 """Hums in either language. Not dropped from a call's line: 'mm' is also millimetres there."""
 INTERJECTIONS = ("ah", "oh")

@@ -18,9 +18,11 @@ from pydantic import (
     AfterValidator,
     Field,
     JsonValue,
+    SerializerFunctionWrapHandler,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
+    model_serializer,
     model_validator,
 )
 
@@ -52,7 +54,8 @@ def _ordered(span: Any, info: ValidationInfo) -> Any:
 @dataclass(frozen=True)
 class TimeSpan:
     """A stretch of a recording, in seconds from its start: the one time-span type of the package
-    (speech regions, words, speaker turns, the turns of the document formats, diarization's turns)."""
+    (speech regions, words, speaker turns, the turns of the document formats, diarization's turns,
+    the evidence of a case form's values, the spans and topics of minutes and answers)."""
 
     start: Seconds
     end: Seconds
@@ -60,6 +63,20 @@ class TimeSpan:
     @property
     def duration(self) -> float:
         return self.end - self.start
+
+
+def keys_in_order(*keys: str) -> Any:
+    """A pydantic serializer for a TimeSpan subclass that writes its fields in `keys` order: a
+    subclass's fields come after start and end, and a JSON format older than the subclass keeps its
+    own order (`_wire = keys_in_order(...)` in the class body; `dataclasses.asdict` ignores it)."""
+
+    # `self`: pydantic tells a method by its first argument's name; no return type: pydantic would
+    # take it for the JSON schema of the span (an object of any keys)
+    def in_order(self: TimeSpan, handler: SerializerFunctionWrapHandler):
+        data = handler(self)
+        return {key: data[key] for key in keys}
+
+    return model_serializer(mode="wrap")(in_order)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from greffier.app.meetings import MeetingSummary
 from greffier.assist.types import Answer, Minutes
 from greffier.edit import MAX_SEGMENT_CHARS
 from greffier.errors import PublicText
+from greffier.jobs.models import MeetingOptions
 
 JobStateName = Literal["queued", "running", "succeeded", "failed"]
 MeetingStatusName = Literal["queued", "running", "done", "failed"]
@@ -35,12 +36,6 @@ class JobOut(BaseModel):
     created: datetime
     started: datetime | None
     finished: datetime | None
-
-
-class MeetingOptions(BaseModel):
-    language: str | None = None
-    diarize: bool = False
-    speakers: int | None = None
 
 
 class MeetingOut(BaseModel):

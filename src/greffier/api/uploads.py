@@ -7,13 +7,19 @@ from fastapi import UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from greffier.api.deps import Services
-from greffier.app.meetings import UploadOptions, create_meeting
+from greffier.app.meetings import create_meeting
+from greffier.jobs.models import MeetingOptions
 from greffier.store.accounts import Principal
 from greffier.store.models import Job, Meeting
 
 
 async def create_meeting_from_upload(
-    services: Services, principal: Principal, upload: UploadFile, *, title: str | None, options: UploadOptions
+    services: Services,
+    principal: Principal,
+    upload: UploadFile,
+    *,
+    title: str | None,
+    options: MeetingOptions,
 ) -> tuple[Meeting, Job]:
     return await run_in_threadpool(
         create_meeting, services, principal, upload.file, upload.filename, title=title, options=options

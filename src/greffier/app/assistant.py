@@ -12,6 +12,7 @@ from typing import Any
 from greffier.app.backends import Backends, queue_job
 from greffier.app.meetings import load_meeting, load_version
 from greffier.errors import Invalid, NotFound
+from greffier.jobs.models import AskJob, MinutesJob
 from greffier.store import assistant as store
 from greffier.store.accounts import Principal
 from greffier.store.meetings import get_version
@@ -56,7 +57,7 @@ def write_minutes(backends: Backends, principal: Principal, meeting_id: uuid.UUI
         ]
     if pending:
         return pending[0]
-    return queue_job(backends, principal, meeting, store.MINUTES, {"version": version.version})
+    return queue_job(backends, principal, meeting, MinutesJob(version=version.version))
 
 
 def minutes_file(backends: Backends, principal: Principal, meeting_id: uuid.UUID, fmt: str) -> MinutesFile:
@@ -120,8 +121,8 @@ def ask_question(backends: Backends, principal: Principal, meeting_id: uuid.UUID
             "the question holds a control or invalid character", "send printable text only", param="question"
         )
     meeting, version = load_version(backends, principal, meeting_id)
-    payload = {"question": question, "version": version.version}
-    return _question(backends, principal, queue_job(backends, principal, meeting, store.ASK, payload))
+    job = queue_job(backends, principal, meeting, AskJob(question=question, version=version.version))
+    return _question(backends, principal, job)
 
 
 def list_questions(backends: Backends, principal: Principal, meeting_id: uuid.UUID) -> list[Question]:

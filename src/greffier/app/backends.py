@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import update
 
 from greffier.config import Settings
+from greffier.jobs.models import JobSpec
 from greffier.jobs.queue import BrokerError, JobQueue
 from greffier.jobs.registry import create_job
 from greffier.store.accounts import Principal
@@ -41,18 +42,15 @@ def submit(backends: Backends, job: Job) -> None:
         raise
 
 
-def queue_job(
-    backends: Backends, principal: Principal, meeting: Meeting, kind: str, payload: dict[str, Any]
-) -> Job:
-    """A job of `kind` about `meeting`, committed, then queued (`submit`)."""
+def queue_job(backends: Backends, principal: Principal, meeting: Meeting, spec: JobSpec) -> Job:
+    """The job `spec` about `meeting`, committed, then queued (`submit`)."""
     with backends.db.write() as session:
         job = create_job(
             session,
             backends.settings,
             organisation_id=principal.organisation_id,
             meeting_id=meeting.id,
-            kind=kind,
-            payload=payload,
+            job=spec,
         )
     submit(backends, job)
     return job

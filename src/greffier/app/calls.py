@@ -16,6 +16,7 @@ from greffier.calls.record import CASE_FILE
 from greffier.calls.share import report
 from greffier.errors import Invalid, NotFound, NotReady
 from greffier.hub.relay import outbox_of, queue_message
+from greffier.jobs.models import CallJob
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
 from greffier.store.models import HubOutbox, Job, JobState, Meeting
@@ -38,8 +39,7 @@ def start_call(
                 else "leave regulator out: this transcript has no speakers (upload with diarize=true)",
                 param="regulator",
             )
-    payload = {"regulator": regulator, "llm": llm, "version": row.version}
-    return queue_job(backends, principal, meeting, "call", payload)
+    return queue_job(backends, principal, meeting, CallJob(regulator=regulator, llm=llm, version=row.version))
 
 
 def load_case(

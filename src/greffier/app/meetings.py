@@ -5,7 +5,6 @@ client's file name is only kept as a label), is probed, renamed after the format
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import re
@@ -24,6 +23,7 @@ from greffier.app.recordings import RecordingFormat, recording_format, stored_fo
 from greffier.asr import LANGUAGES
 from greffier.audio import probe
 from greffier.errors import AudioError, Invalid, NotFound, NotReady, Unreadable, Unsupported
+from greffier.jobs.models import MeetingOptions, TranscribeJob
 from greffier.jobs.registry import create_job
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
@@ -34,15 +34,6 @@ from greffier.transcript import Transcript
 log = logging.getLogger("greffier.app")
 LIST_FIX = "list your meetings with GET /api/meetings"
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
-
-
-@dataclass(frozen=True)
-class UploadOptions:
-    """How a meeting is transcribed: kept with the meeting, and the payload of its job."""
-
-    language: str | None = None
-    diarize: bool = False
-    speakers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +73,7 @@ def create_meeting(
     filename: str | None,
     *,
     title: str | None,
-    options: UploadOptions,
+    options: MeetingOptions,
 ) -> tuple[Meeting, Job]:
     """A meeting of the recording read from `source`, and its queued transcription job."""
     label = clean_filename(filename)
@@ -114,7 +105,7 @@ def create_meeting(
             title=title,
             created=utcnow(),
             language=options.language,
-            options=dataclasses.asdict(options),
+            options=options.model_dump(),
             status=MeetingStatus.QUEUED,
             filename=label,
             audio_key=key,
@@ -122,7 +113,7 @@ def create_meeting(
             duration=info.duration or None,
             search_text=fold(title),
         )
-        job = _commit(backends, meeting, dataclasses.asdict(options))
+        job = _commit(backends, meeting, TranscribeJob(**options.model_dump()))
     except BaseException:
         backends.blobs.delete_prefix(prefix)
         raise
@@ -130,7 +121,7 @@ def create_meeting(
     return meeting, job
 
 
-def _commit(backends: Backends, meeting: Meeting, payload: dict[str, Any]) -> Job:
+def _commit(backends: Backends, meeting: Meeting, job: TranscribeJob) -> Job:
     with backends.db.write() as session:
         session.add(meeting)
         session.flush()
@@ -139,8 +130,7 @@ def _commit(backends: Backends, meeting: Meeting, payload: dict[str, Any]) -> Jo
             backends.settings,
             organisation_id=meeting.organisation_id,
             meeting_id=meeting.id,
-            kind="transcribe",
-            payload=payload,
+            job=job,
         )
 
 
@@ -183,7 +173,7 @@ def save_live_meeting(
                     title=live.title[:500],
                     created=utcnow(),
                     language=live.transcript.language,
-                    options=dataclasses.asdict(UploadOptions(language=live.language))
+                    options=MeetingOptions(language=live.language).model_dump()
                     | {"live": True}
                     | live.options,
                     status=MeetingStatus.DONE,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from greffier.assist.types import ActionItem, GroundingReport, Point, Rejected, Span, speaker_names
-from greffier.text import match_key
+from greffier.text import FILLERS, match_key
 from greffier.transcript import Segment, Transcript
 
 QUOTE_ABSENT = "quote not found in the transcript"
@@ -44,20 +44,20 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Function words ignored when comparing claims with spans (French and English, the languages measured).
-STOPWORDS = _words(
+# Function words and fillers ignored when comparing claims with spans (French and English, the languages measured).
+STOPWORDS = frozenset((*FILLERS["fr"], *FILLERS["en"])) | _words(
     """
     a afin ai aie aient ait alors au aucun aura aussi autre aux avant avec avoir ayant c ca ce cela
     celle celui ces cet cette chez ci comme comment d dans de des deux donc dont du elle elles en encore
     entre est et etre eu faire fait faut il ils j je l la le les leur leurs lui m ma mais me meme mes
     moi mon n ne ni nos notre nous on ont ou par pas peu peut plus pour qu quand que quel quelle qui s
     sa sans se sera ses si son sont sur t ta te tes toi ton tous tout tres tu un une va vers voila vos
-    votre vous y d ici jusqu jusque oui non bon bien heu euh ben alors voila about after all also am an
+    votre vous y d ici jusqu jusque oui non bon bien alors voila about after all also am an
     and any are as at be been before being but by can could did do does done each for from had has have
     he her here him his how i if in into is it its just let me more my no not now of on one or our out
     over please she should so some than that the their them then there these they this those to too
-    until up us was we were what when where which while who will with would yes you your yeah okay ok uh
-    um so well by till
+    until up us was we were what when where which while who will with would yes you your yeah okay ok
+    so well by till
     """
 )
 TIME_WORDS = _words(

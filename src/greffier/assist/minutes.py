@@ -225,7 +225,7 @@ def _topics(found: Sequence[TopicOut], piece: list[Segment], grounder: Grounder)
     topics = []
     for first, stop, title in zip(firsts, [*firsts[1:], len(piece)], titles, strict=True):
         span = Span.of(piece[first:stop])
-        topics.append(Topic(title, span.start, span.end, span.segment_ids))
+        topics.append(Topic(span.start, span.end, title=title, segment_ids=span.segment_ids))
     return topics
 
 
@@ -280,7 +280,12 @@ def _merge_topics(topics: list[Topic]) -> list[Topic]:
     for t in sorted(topics, key=lambda t: t.start):
         if merged and merged[-1].title.casefold() == t.title.casefold():
             last = merged[-1]
-            merged[-1] = Topic(last.title, last.start, max(last.end, t.end), last.segment_ids + t.segment_ids)
+            merged[-1] = Topic(
+                last.start,
+                max(last.end, t.end),
+                title=last.title,
+                segment_ids=last.segment_ids + t.segment_ids,
+            )
         else:
             merged.append(t)
     return merged

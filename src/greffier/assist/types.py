@@ -7,22 +7,22 @@ Frozen dataclasses inside; `Minutes.to_dict` / `from_dict` and `Answer.to_dict` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from greffier.transcript import Segment, Transcript
+from greffier.transcript import Segment, TimeSpan, Transcript, keys_in_order
 
 
 @dataclass(frozen=True)
-class Span:
-    """Consecutive transcript segments a claim rests on."""
+class Span(TimeSpan):
+    """Consecutive transcript segments a claim rests on, from the first one's start to the last one's end."""
 
     segment_ids: tuple[int, ...]
-    start: float
-    end: float
     speakers: tuple[str, ...]
+
+    _wire = keys_in_order("segment_ids", "start", "end", "speakers")
 
     @classmethod
     def of(cls, segments: Sequence[Segment]) -> Span:
@@ -55,11 +55,11 @@ class ActionItem:
 
 
 @dataclass(frozen=True)
-class Topic:
+class Topic(TimeSpan):
     title: str
-    start: float
-    end: float
     segment_ids: tuple[int, ...]
+
+    _wire = keys_in_order("title", "start", "end", "segment_ids")
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class Minutes:
     """Timings per stage and token counts."""
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _MINUTES.dump_python(self)
         data["grounding"]["dropped_by_reason"] = self.grounding.reasons()
         return data
 
@@ -150,7 +150,7 @@ class Answer:
     """The passages retrieved for the question (what the model read)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _ANSWER.dump_python(self)
 
 
 def speaker_names(transcript: Transcript) -> dict[str, str]:
@@ -163,3 +163,4 @@ def speaker_names(transcript: Transcript) -> dict[str, str]:
 
 
 _MINUTES = TypeAdapter(Minutes)
+_ANSWER = TypeAdapter(Answer)

@@ -238,7 +238,7 @@ def _evidence(seg: Segment, quote: str) -> Evidence:
                 last = next((words[j][0] for j in range(i, len(words)) if words[j][1] == tokens[-1]), None)
                 start, end = w.start, last.end if last else w.end
                 break
-    return Evidence(seg.id, round(start, 3), round(end, 3), seg.speaker, quote)
+    return Evidence(round(start, 3), round(end, 3), segment_id=seg.id, speaker=seg.speaker, quote=quote)
 
 
 _NO_NEWS = next(p.regex for p in lx.WHAT_HAPPENED if p.value == "no_news")

@@ -101,7 +101,9 @@ def update_llm(
         spec = SPECS[key]
         if spec.choices is not None and value not in spec.choices:
             continue
-        fv = FieldValue(value, (Evidence(seg.id, seg.start, seg.end, seg.speaker, quote),), "llm")
+        fv = FieldValue(
+            value, (Evidence(seg.start, seg.end, segment_id=seg.id, speaker=seg.speaker, quote=quote),), "llm"
+        )
         if spec.multiple:
             form, change = form.add_item(key, fv)
         elif form.value(key) is None:

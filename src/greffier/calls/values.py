@@ -6,20 +6,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from greffier.calls.catalogue import SPECS, FieldSpec, Scalar
+from greffier.transcript import TimeSpan, keys_in_order
 
 Source = Literal["rule", "llm", "regulator"]
 Action = Literal["set", "replaced", "added", "removed", "evidence", "suggested"]
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """A transcript span a value comes from."""
+class Evidence(TimeSpan):
+    """A transcript span a value comes from: in a segment, the time of the words quoted."""
 
     segment_id: int
-    start: float
-    end: float
     speaker: str | None
     quote: str
+
+    _wire = keys_in_order("segment_id", "start", "end", "speaker", "quote")
 
 
 @dataclass(frozen=True)

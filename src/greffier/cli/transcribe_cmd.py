@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from greffier.cli.app import app, console, console_error, parse_language
 from greffier.config import Settings, get_settings
+from greffier.diarize import DiarizeOptions
 from greffier.errors import GreffierError, OptionsError
 from greffier.export import parse_formats, render
 from greffier.pipeline import ProgressCallback, TranscribeOptions, transcribe_files
@@ -73,9 +74,7 @@ def transcribe_command(
     options = TranscribeOptions(
         language=parse_language(language),
         diarize=diarize or channels_as_speakers,
-        num_speakers=num_speakers,
-        min_speakers=min_speakers,
-        max_speakers=max_speakers,
+        speakers=DiarizeOptions(num_speakers, min_speakers, max_speakers),
         channels_as_speakers=channels_as_speakers,
         model=model,
     )

@@ -20,6 +20,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP
 
 from greffier.dataset.recognizers import Span
+from greffier.text import FILLERS
 
 _DISCOURSE = {
     "oui",
@@ -27,11 +28,7 @@ _DISCOURSE = {
     "ouais",
     "ok",
     "okay",
-    "heu",
-    "euh",
-    "hum",
-    "bah",
-    "ben",
+    *FILLERS["fr"],
     "bon",
     "alors",
     "allo",
@@ -73,8 +70,7 @@ _DISCOURSE = {
     "hello",
     "hi",
     "mm",
-    "uh",
-    "um",
+    *FILLERS["en"],
     "ehm",
     "eh",
 }

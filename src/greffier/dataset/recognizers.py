@@ -16,7 +16,7 @@ import phonenumbers
 from stdnum import luhn
 
 from greffier.dataset.spoken import Normalised
-from greffier.text import STREET_TYPES
+from greffier.text import FILLER_SOUNDS, FILLERS, STREET_TYPES
 
 CATEGORIES = ("NAME", "PHONE", "EMAIL", "ADDRESS", "BIRTH", "NIR", "CARD", "PLATE")
 
@@ -51,7 +51,7 @@ def _mapped(norm: Normalised, start: int, end: int, category: str, source: str) 
 # -- numbers: runs of digit groups ------------------------------------------------------------
 # digit groups, possibly with hesitations between them ("06 heu 12 34…")
 _DIGIT_RUN = re.compile(
-    r"(?<![\w+])(?:\+|00)?\d+(?:(?:[ .\-/]{1,2}|,? (?:heu|euh|hum|hmm),? )\d+)*(?!\w)", re.I
+    rf"(?<![\w+])(?:\+|00)?\d+(?:(?:[ .\-/]{{1,2}}|,? (?:{'|'.join(FILLER_SOUNDS)}),? )\d+)*(?!\w)", re.I
 )
 _PHONE_CUES = re.compile(
     r"\b(num[ée]ro|t[ée]l[ée]phone|portable|fixe|joindre|rappel\w*|phone|number|call)\b", re.I
@@ -131,7 +131,8 @@ _STREET_TYPES = f"{STREET_TYPES['fr']}|{STREET_TYPES['en']}"
 _LINK_WORDS = r"(?:de|du|des|la|le|les|l'|d'|saint|sainte|st|ste|of|the|et)"
 _STOP = (
     r"(?:c'est|c|est|et|il|elle|ils|elles|on|je|j'|tu|vous|nous|mais|pour|voilà|merci|s'il|si|donc|là|"
-    r"qui|que|qu'|dans|au|aux|en|avec|chez|sur|sous|près|vers|pas|oui|non|ouais|heu|euh|hum|bah|ben|"
+    r"qui|que|qu'|dans|au|aux|en|avec|chez|sur|sous|près|vers|pas|oui|non|ouais|"
+    rf"{'|'.join(FILLERS['fr'])}|"
     r"a|ont|sont|était|y|ça|ce|cette|mon|ma|mes|son|sa|ses|votre|vos|notre|un|une|is|in|at|and|"
     r"for|on|to|it|we|if|the)"
 )

@@ -7,12 +7,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greffier.config import Settings
 from greffier.delivery.errors import DeliveryError
+from greffier.jobs.models import DeliverJob
 from greffier.jobs.registry import create_job
 from greffier.store.db import Database
 from greffier.store.models import (
@@ -25,15 +25,8 @@ from greffier.store.models import (
     utcnow,
 )
 
-DELIVER = "deliver"
 HEALTH_REFUSAL = "the meeting holds health data, and destination {name!r} is not allowed to receive it"
 HEALTH_FIX = "deliver it to a destination added with --health-data (a certified host), or unmark the meeting"
-
-
-class DeliverJob(BaseModel):
-    """The payload of a `deliver` job."""
-
-    delivery_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -111,8 +104,7 @@ def queue_delivery(session: Session, settings: Settings, delivery: Delivery) -> 
         settings,
         organisation_id=delivery.organisation_id,
         meeting_id=delivery.meeting_id,
-        kind=DELIVER,
-        payload=DeliverJob(delivery_id=delivery.id).model_dump(mode="json"),
+        job=DeliverJob(delivery_id=delivery.id),
     )
 
 

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy import select, update
 
@@ -66,7 +66,6 @@ class JobContext:
     meeting_id: uuid.UUID | None  # None: a job about no single meeting (a dataset export)
     organisation_id: uuid.UUID
     kind: str
-    payload: dict[str, Any]
     attempt: int
     worker: str
     settings: Settings

@@ -24,6 +24,7 @@ from greffier.dataset.export import MANIFEST, ExportOptions, ExportResult, expor
 from greffier.dataset.pseudonymise import options_from_settings
 from greffier.errors import GreffierError
 from greffier.jobs.context import JobContext, JobGone
+from greffier.jobs.models import DatasetExportJob
 from greffier.jobs.registry import create_job
 from greffier.store.blobs import BlobStore
 from greffier.store.consent import DatabaseConsentStore, export_key, held_meetings, withdraw
@@ -48,11 +49,17 @@ def start_export(
     session: Session, settings: Settings, organisation_id: uuid.UUID, by: str, options: dict[str, Any]
 ) -> tuple[Job, DatasetExport]:
     """A queued `dataset_export` job and the export row it will fill (in the caller's transaction)."""
+    export_id = uuid.uuid4()
     job = create_job(
-        session, settings, organisation_id=organisation_id, meeting_id=None, kind="dataset_export", payload={}
+        session,
+        settings,
+        organisation_id=organisation_id,
+        meeting_id=None,
+        job=DatasetExportJob(export=export_id),
     )
     session.flush()
     row = DatasetExport(
+        id=export_id,
         organisation_id=organisation_id,
         job_id=job.id,
         created=utcnow(),
@@ -62,7 +69,6 @@ def start_export(
     )
     session.add(row)
     session.flush()
-    job.payload = {"export": str(row.id)}
     return job, row
 
 
@@ -89,8 +95,8 @@ def export_from_service(
     return export_dataset(store, load, out, options)
 
 
-def run(ctx: JobContext) -> None:
-    export_id = uuid.UUID(ctx.payload["export"])
+def run(ctx: JobContext, job: DatasetExportJob) -> None:
+    export_id = job.export
     with ctx.db.read() as session:
         row = session.scalar(
             select(DatasetExport).where(

@@ -1,41 +1,47 @@
 """The registry of task types (`task`, `TASKS`: what a job of each kind runs, on which queue) and
-the creation of a queued job of one. `greffier.jobs.tasks` registers Greffier's task types."""
+the creation of a queued job of one (`create_job`, from its typed model). `greffier.jobs.tasks`
+registers Greffier's task types."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from greffier.config import Settings
 from greffier.jobs.context import JobContext
+from greffier.jobs.models import JobSpec, payload_of
 from greffier.store.models import Job, JobState, utcnow
 
 QUEUES = ("asr", "diarize", "llm", "deliver")
 
-TaskFunction = Callable[[JobContext], None]
+M = TypeVar("M", bound=BaseModel)
+TaskFunction = Callable[[JobContext, M], None]
+"""A task runs with its job's context and its typed job (a model of `jobs.models.JobSpec`)."""
 
 
 @dataclass(frozen=True)
 class TaskType:
     name: str
     queue: str
-    run: TaskFunction
+    run: Callable[[JobContext, Any], None]
 
 
 TASKS: dict[str, TaskType] = {}
 
 
-def task(name: str, *, queue: str) -> Callable[[TaskFunction], TaskFunction]:
-    """Register a task type; `queue` is one of QUEUES (which workers pick it up). Only the jobs of
-    `store.models.TRANSCRIPTION_JOBS` make the meeting's status."""
+def task(model: type[M], *, queue: str) -> Callable[[TaskFunction[M]], TaskFunction[M]]:
+    """Register the task type of the jobs of `model` (its `kind`); `queue` is one of QUEUES (which
+    workers pick it up). Only the jobs of `store.models.TRANSCRIPTION_JOBS` make the meeting's status."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}: use one of {', '.join(QUEUES)}")
+    name = model.model_fields["kind"].default
 
-    def register(function: TaskFunction) -> TaskFunction:
+    def register(function: TaskFunction[M]) -> TaskFunction[M]:
         if name in TASKS:
             raise ValueError(f"task type {name!r} is registered twice")
         TASKS[name] = TaskType(name, queue, function)
@@ -50,20 +56,19 @@ def create_job(
     *,
     organisation_id: uuid.UUID,
     meeting_id: uuid.UUID | None,
-    kind: str,
-    payload: dict[str, Any],
+    job: JobSpec,
 ) -> Job:
-    job = Job(
+    row = Job(
         organisation_id=organisation_id,
         meeting_id=meeting_id,
-        kind=kind,
-        queue=TASKS[kind].queue,
-        payload=payload,
+        kind=job.kind,
+        queue=TASKS[job.kind].queue,
+        payload=payload_of(job),
         state=JobState.QUEUED,
         progress=0.0,
         attempts=0,
         max_attempts=settings.job_max_attempts,
         created=utcnow(),
     )
-    session.add(job)
-    return job
+    session.add(row)
+    return row

@@ -27,6 +27,7 @@ from greffier.config import Settings
 from greffier.errors import GreffierError
 from greffier.jobs import tasks  # noqa: F401  (registers the task types in TASKS)
 from greffier.jobs.context import JobContext, JobGone
+from greffier.jobs.models import read_job
 from greffier.jobs.registry import TASKS
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
@@ -75,6 +76,7 @@ class Claim:
     organisation_id: uuid.UUID
     kind: str
     payload: dict[str, Any]
+    """As stored: `execute` reads it as the kind's model (`jobs.models.read_job`)."""
     attempt: int
     worker: str
 
@@ -187,6 +189,7 @@ class JobRunner:
                     f"this worker does not know task type {claim.kind!r}",
                     "upgrade the workers to the server's version",
                 )
+            job = read_job(claim.kind, claim.payload)
             log.info("job %s (%s) attempt %d on %s", claim.job_id, claim.kind, claim.attempt, claim.worker)
             task_type.run(
                 JobContext(
@@ -194,13 +197,13 @@ class JobRunner:
                     meeting_id=claim.meeting_id,
                     organisation_id=claim.organisation_id,
                     kind=claim.kind,
-                    payload=claim.payload,
                     attempt=claim.attempt,
                     worker=claim.worker,
                     settings=self.settings,
                     db=self.db,
                     blobs=self.blobs,
-                )
+                ),
+                job,
             )
         except JobGone as exc:
             log.info("job %s dropped: %s", claim.job_id, exc)

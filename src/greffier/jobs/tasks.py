@@ -1,9 +1,9 @@
-"""Task types: what a job does. A task type is a function of a `JobContext`, registered with the
-queue (asr, diarize, llm, deliver) its workers listen to:
+"""Task types: what a job does. A task type is a function of a `JobContext` and of its typed job
+(a model of `jobs.models`), registered with the queue (asr, diarize, llm, deliver) its workers listen to:
 
-    @task("minutes", queue="llm")
-    def minutes(ctx: JobContext) -> None:
-        transcript = ctx.transcript()
+    @task(MinutesJob, queue="llm")
+    def minutes(ctx: JobContext, job: MinutesJob) -> None:
+        transcript = ctx.transcript(job.version)
         ...
         ctx.blobs.put_bytes(ctx.blob_key("minutes.json"), data)
 
@@ -20,23 +20,20 @@ import dataclasses
 import json
 
 from greffier.jobs.context import JobContext
+from greffier.jobs.models import AskJob, CallJob, DatasetExportJob, DeliverJob, MinutesJob, TranscribeJob
 from greffier.jobs.registry import task
 from greffier.store import assistant
 
 
-@task("transcribe", queue="asr")
-def transcribe(ctx: JobContext) -> None:
+@task(TranscribeJob, queue="asr")
+def transcribe(ctx: JobContext, job: TranscribeJob) -> None:
     """Audio -> Transcript (recognition, then speakers if asked), stored as version 1."""
-    from greffier.pipeline import TranscribeOptions, transcribe_file
+    from greffier.pipeline import transcribe_file
 
     if ctx.transcript_stored():
         return _announce_transcript(ctx)
     meeting = ctx.meeting()
-    options = TranscribeOptions(
-        language=ctx.payload.get("language"),
-        diarize=bool(ctx.payload.get("diarize")),
-        num_speakers=ctx.payload.get("speakers"),
-    )
+    options = job.pipeline_options()
     ctx.stage_weights = {"decode": 0.05, "vad": 0.05, "asr": 0.9}
     if options.diarize:
         ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
@@ -53,18 +50,17 @@ def _announce_transcript(ctx: JobContext) -> None:
         announce(ctx.db, ctx.settings, ctx.meeting_id, "meeting.transcribed", str(version))
 
 
-@task("call", queue="llm")
-def call(ctx: JobContext) -> None:
+@task(CallJob, queue="llm")
+def call(ctx: JobContext, job: CallJob) -> None:
     """The emergency-call case form of a transcript version (rules, then the LLM if asked), stored as call.json."""
     from greffier.calls.extract import extract_transcript
     from greffier.calls.record import CASE_FILE, case_record
 
-    version = ctx.payload.get("version")
-    transcript = ctx.transcript(version)
+    transcript = ctx.transcript(job.version)
     ctx.progress("call", 0.0)
-    form = extract_transcript(transcript, regulator=ctx.payload.get("regulator"), call_id=str(ctx.meeting_id))
+    form = extract_transcript(transcript, regulator=job.regulator, call_id=str(ctx.meeting_id))
     notes: list[str] = []
-    if ctx.payload.get("llm"):
+    if job.llm:
         from greffier.assist.llm import LLMOutputError, LLMUnavailable, load_llm
         from greffier.calls.llm import fill_llm
 
@@ -75,7 +71,7 @@ def call(ctx: JobContext) -> None:
             notes.append(f"LLM pass skipped: {exc}")
     ctx.blobs.put_bytes(
         ctx.blob_key(CASE_FILE),
-        case_record(form, source="job", transcript_version=version, notes=tuple(notes)),
+        case_record(form, source="job", transcript_version=job.version, notes=tuple(notes)),
     )
     ctx.progress("call", 1.0)
     _announce(ctx, "call.completed")
@@ -88,9 +84,9 @@ def _announce(ctx: JobContext, event: str) -> None:
     announce(ctx.db, ctx.settings, ctx.meeting_id, event, ctx.job_id.hex)
 
 
-@task(assistant.MINUTES, queue="llm")
-def minutes(ctx: JobContext) -> None:
-    """Transcript version `payload.version` -> minutes as JSON, Markdown and Word blobs of the meeting."""
+@task(MinutesJob, queue="llm")
+def minutes(ctx: JobContext, job: MinutesJob) -> None:
+    """Transcript version `job.version` -> minutes as JSON, Markdown and Word blobs of the meeting."""
     from greffier.assist import render
     from greffier.assist.minutes import write_minutes
 
@@ -100,7 +96,7 @@ def minutes(ctx: JobContext) -> None:
     }
     if ctx.blobs.exists(key["json"]):
         return _announce(ctx, "minutes.ready")  # an earlier attempt stored them
-    transcript = ctx.transcript(ctx.payload["version"])
+    transcript = ctx.transcript(job.version)
     ctx.stage_weights = {"minutes: reading": 0.9, "minutes: merging": 0.1}
     written = write_minutes(transcript, settings=ctx.settings, progress=ctx.progress)
     files = {}
@@ -111,32 +107,31 @@ def minutes(ctx: JobContext) -> None:
     _announce(ctx, "minutes.ready")
 
 
-@task(assistant.ASK, queue="llm")
-def ask(ctx: JobContext) -> None:
-    """`payload.question` about transcript version `payload.version` -> the answer (JSON blob)."""
+@task(AskJob, queue="llm")
+def ask(ctx: JobContext, job: AskJob) -> None:
+    """`job.question` about transcript version `job.version` -> the answer (JSON blob)."""
     from greffier.assist.qa import ask as answer
 
     key = assistant.answer_key(ctx.organisation_id, ctx.meeting_id, ctx.job_id)
     if ctx.blobs.exists(key):
         return
-    transcript = ctx.transcript(ctx.payload["version"])
+    transcript = ctx.transcript(job.version)
     ctx.progress("answer", 0.0)
-    found = answer(transcript, ctx.payload["question"], settings=ctx.settings)
+    found = answer(transcript, job.question, settings=ctx.settings)
     ctx.store_files({key: json.dumps(found.to_dict(), ensure_ascii=False).encode()})
 
 
-@task("dataset_export", queue="llm")
-def dataset_export(ctx: JobContext) -> None:
+@task(DatasetExportJob, queue="llm")
+def dataset_export(ctx: JobContext, job: DatasetExportJob) -> None:
     """Licensed, consented, pseudonymised meetings of the organisation as a zip in the blob store."""
     from greffier.jobs import dataset_export as export
 
-    export.run(ctx)
+    export.run(ctx, job)
 
 
-@task("deliver", queue="deliver")
-def deliver(ctx: JobContext) -> None:
-    """Send one delivery (`payload.delivery_id`) to its destination, retried on transient errors."""
-    from greffier.delivery.schedule import DeliverJob
+@task(DeliverJob, queue="deliver")
+def deliver(ctx: JobContext, job: DeliverJob) -> None:
+    """Send one delivery (`job.delivery_id`) to its destination, retried on transient errors."""
     from greffier.delivery.send import run
 
-    run(ctx.db, ctx.blobs, ctx.settings, DeliverJob.model_validate(ctx.payload).delivery_id)
+    run(ctx.db, ctx.blobs, ctx.settings, job.delivery_id)

@@ -159,6 +159,7 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """The job's typed model less its kind (`jobs.models`: written by `payload_of`, read by `read_job`)."""
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED, index=True)
     stage: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, default=0.0)

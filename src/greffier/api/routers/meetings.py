@@ -25,7 +25,8 @@ from greffier.api.schemas import (
 )
 from greffier.api.uploads import create_meeting_from_upload
 from greffier.app import meetings, transcripts
-from greffier.app.meetings import UploadOptions, check_language, clean_filename
+from greffier.app.meetings import check_language, clean_filename
+from greffier.jobs.models import MeetingOptions
 from greffier.store.models import TranscriptVersion
 from greffier.transcript import Transcript
 
@@ -56,7 +57,7 @@ async def create_meeting(
         int | None, Form(ge=1, le=32, description="exact number of speakers (implies diarize)")
     ] = None,
 ) -> MeetingOut:
-    options = UploadOptions(
+    options = MeetingOptions(
         language=check_language(language), diarize=diarize or speakers is not None, speakers=speakers
     )
     clean_title = clean_filename(title) if title and title.strip() else None

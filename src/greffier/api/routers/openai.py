@@ -21,7 +21,8 @@ from greffier import export
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
 from greffier.api.errors import ERROR_RESPONSES, UNSUPPORTED_MEDIA, ApiError
 from greffier.api.uploads import create_meeting_from_upload
-from greffier.app.meetings import UploadOptions, check_language
+from greffier.app.meetings import check_language
+from greffier.jobs.models import MeetingOptions
 from greffier.store import meetings as store
 from greffier.store.models import Job, JobState
 from greffier.transcript import Transcript
@@ -165,7 +166,7 @@ async def create_transcription(
             f"unknown timestamp granularity {unknown[0][:20]!r}",
             "use word, segment, or both",
         )
-    options = UploadOptions(language=check_language(language))
+    options = MeetingOptions(language=check_language(language))
     meeting, job = await create_meeting_from_upload(services, principal, file, title=None, options=options)
     try:
         finished = await _wait(services, request, job.id)
