@@ -52,7 +52,7 @@ class World:
 
     def minutes(self, summary: str) -> uuid.UUID:
         """A minutes job that succeeded, its files stored as the `minutes` task stores them."""
-        span = Span((0,), 0.0, 4.0, ("S1",))
+        span = Span(0.0, 4.0, segment_ids=(0,), speakers=("S1",))
         written = Minutes(
             language="fr",
             title=TITLE,

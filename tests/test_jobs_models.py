@@ -31,6 +31,7 @@ OLD_PAYLOADS: dict[str, dict[str, Any]] = {
     "minutes": {"version": 3},
     "ask": {"question": "Qui signe le bon de commande ?", "version": 2},
     "dataset_export": {"export": EXPORT},
+    "deliver": {"delivery_id": str(uuid.uuid4())},
 }
 
 
