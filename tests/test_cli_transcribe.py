@@ -100,6 +100,8 @@ def test_unknown_format_and_language_are_usage_errors():
     assert result.returncode == 2 and "not a language code" in result.stderr
     result = run_cli("transcribe", wav, "--diarize", "--speaker-names", "Marie,,Paul")
     assert result.returncode == 2 and "has an empty name" in result.stderr
+    result = run_cli("transcribe", wav, "--diarize", "--diarizer", "magic")
+    assert result.returncode == 2 and "unknown diarizer 'magic'" in result.stderr
 
 
 def test_user_model_directory_problems(tmp_path: Path):

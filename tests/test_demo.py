@@ -52,7 +52,7 @@ def _fold(text: str) -> str:
 def out(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     result = run_cli(
-        "transcribe", str(AUDIO), "--language", "fr", "--diarize", "--num-speakers", str(len(PEOPLE)),
+        "transcribe", str(AUDIO), "--language", "fr", "--diarize", "--diarizer", "windowed",
         "--speaker-names", ",".join(PEOPLE),
         "--minutes", "--output-dir", str(folder), "--output-format", "json,srt,txt,md,docx", "-q",
         timeout=3600,

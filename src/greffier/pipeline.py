@@ -100,7 +100,7 @@ def _chunks(audio: PcmBuffer, options: TranscribeOptions, settings: Settings) ->
     """What to recognise: for a meeting to diarize, where the segmentation model hears speech (Silero
     misses much of a quiet room's); otherwise, and for telephone-band calls, Silero's regions."""
     if options.diarize:
-        regions = meeting_regions(audio.read(0, audio.num_samples), settings)
+        regions = meeting_regions(audio.read(0, audio.num_samples), options.speakers, settings)
         if regions is not None:
             return tuple(group_chunks(iter(regions), max_gap=MEETING_CHUNK_GAP_S))
     return tuple(group_chunks(speech_regions(audio.read, audio.num_samples)))

@@ -52,6 +52,11 @@ def transcribe_command(
     ),
     min_speakers: int | None = typer.Option(None, "--min-speakers"),
     max_speakers: int | None = typer.Option(None, "--max-speakers"),
+    diarizer: str = typer.Option(
+        "auto",
+        "--diarizer",
+        help="auto (by bandwidth), segmentation (meetings: pyannote segmentation-3.0) or windowed (calls).",
+    ),
     speaker_names: str | None = typer.Option(
         None,
         "--speaker-names",
@@ -74,7 +79,7 @@ def transcribe_command(
     options = TranscribeOptions(
         language=parse_language(language),
         diarize=diarize or channels_as_speakers,
-        speakers=DiarizeOptions(num_speakers, min_speakers, max_speakers),
+        speakers=DiarizeOptions(num_speakers, min_speakers, max_speakers, diarizer),
         channels_as_speakers=channels_as_speakers,
         model=model,
     )

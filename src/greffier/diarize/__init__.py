@@ -44,10 +44,20 @@ __all__ = ["DiarizeOptions", "SpeakerEmbedder", "diarize", "meeting_regions", "m
 INTERJECTION_PAD_S = 0.1
 
 
-def meeting_regions(audio: np.ndarray, settings: Settings | None = None) -> list[Region] | None:
-    """Speech regions of a wideband recording by the segmentation model, which hears the quiet and
-    far-field speech of meetings that Silero misses; None for telephone-band audio (Silero's job)."""
-    if is_telephone_band(audio):
+def uses_segmentation(audio: np.ndarray, options: DiarizeOptions) -> bool:
+    """Whether speakers are found by the segmentation model (meetings) rather than by windows."""
+    if options.method == "auto":
+        return not is_telephone_band(audio)
+    return options.method == "segmentation"
+
+
+def meeting_regions(
+    audio: np.ndarray, options: DiarizeOptions, settings: Settings | None = None
+) -> list[Region] | None:
+    """Speech regions of a recording diarized by the segmentation model, which hears the quiet and
+    far-field speech of meetings that Silero misses; None otherwise (telephone-band audio, or the
+    windowed diarizer asked for: Silero's job)."""
+    if not uses_segmentation(audio, options):
         return None
     return meeting_speech(audio, get_segmenter(settings))
 
@@ -66,7 +76,7 @@ def diarize(
     if not transcript.words:
         return replace(transcript, speakers=())
     embedder = embedder or get_embedder(settings)
-    if not is_telephone_band(audio):
+    if uses_segmentation(audio, options):
         found = meeting_speakers(audio, options, embedder, segmenter or get_segmenter(settings))
         # fewer voices than --min-speakers asks for win a frame: the windowed diarizer honours it
         if found is not None and len({t.speaker for t in found.turns}) >= options.low:

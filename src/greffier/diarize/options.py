@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from greffier.errors import OptionsError
 
 DEFAULT_MAX_SPEAKERS = 8
 """Upper bound of the automatic speaker count when none is given."""
+METHODS = ("auto", "segmentation", "windowed")
+Method = Literal["auto", "segmentation", "windowed"]
+"""How speakers are found: `segmentation` (pyannote segmentation-3.0 + CAM++, for meetings),
+`windowed` (CAM++ on 1.5-s windows + spectral clustering, for telephone-band calls), or `auto`: by
+the recording's bandwidth."""
 
 
 @dataclass(frozen=True)
@@ -16,8 +22,11 @@ class DiarizeOptions:
     """Exact number of speakers, when known; otherwise it is estimated within the bounds."""
     min_speakers: int | None = None
     max_speakers: int | None = None
+    method: Method = "auto"
 
     def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise OptionsError(f"unknown diarizer {self.method!r}", f"use one of {', '.join(METHODS)}")
         for flag, value in (
             ("--num-speakers", self.num_speakers),
             ("--min-speakers", self.min_speakers),
