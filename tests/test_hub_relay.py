@@ -28,9 +28,6 @@ from tests.hub_schemas import errors
 from tests.rabbitmq import EXCHANGE, VHOST, Broker, available
 
 SAMU, LRM = "fr.health.samu031", "fr.health.samu031.lrm"
-pytestmark = pytest.mark.skipif(
-    not available(), reason="rabbitmq-server is not installed (scripts/system-deps.sh)"
-)
 
 
 def _free_port() -> int:
@@ -41,6 +38,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    if not available():
+        pytest.fail("rabbitmq-server is not installed: run scripts/system-deps.sh (make test does)")
     b = Broker(
         tmp_path_factory.mktemp("rabbitmq"),
         _free_port(),
