@@ -19,6 +19,7 @@ from greffier.api.delivery_schemas import (
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
 from greffier.api.errors import ERROR_RESPONSES, not_found
 from greffier.api.schemas import JobOut
+from greffier.app.backends import submit
 from greffier.delivery import service
 from greffier.delivery.destinations import (
     NewDestination,
@@ -27,7 +28,6 @@ from greffier.delivery.destinations import (
     remove_destination,
 )
 from greffier.store.accounts import Principal
-from greffier.store.models import Job
 
 destinations_router = APIRouter(prefix="/api/destinations", tags=["delivery"], responses=ERROR_RESPONSES)
 meetings_router = APIRouter(prefix="/api/meetings", tags=["delivery"], responses=ERROR_RESPONSES)
@@ -56,11 +56,6 @@ def delete_destination(services: ServicesDep, principal: PrincipalDep, name_or_i
     if not remove_destination(services.db, principal.organisation_id, name_or_id):
         raise not_found("destination", repr(name_or_id), "list them with GET /api/destinations")
     return Response(status_code=204)
-
-
-def _submit(services: Services, jobs: list[Job]) -> None:
-    for job in jobs:
-        services.queue.submit(job.id, job.queue)
 
 
 def _views(services: Services, principal: Principal, meeting_id: uuid.UUID) -> list[DeliveryOut]:
@@ -101,7 +96,8 @@ def post_deliveries(
         )
     except LookupError:
         raise not_found("meeting", meeting_id, _MEETINGS_FIX) from None
-    _submit(services, [s.job for s in scheduled if s.job is not None])
+    for job in (s.job for s in scheduled if s.job is not None):
+        submit(services, job)  # a job the broker refuses is failed, not left queued
     return _views(services, principal, meeting_id)
 
 
@@ -119,7 +115,7 @@ def resend_delivery(
         raise not_found(
             "meeting or delivery", exc, f"list them with GET /api/meetings/{meeting_id}/deliveries"
         ) from None
-    _submit(services, [job])
+    submit(services, job)
     return JobOut.model_validate(job)
 
 
