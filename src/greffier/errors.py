@@ -78,6 +78,12 @@ class NotFound(Refused):
     kind = "not_found"
 
 
+class Forbidden(Refused):
+    """The caller may not do this: their role in the organisation does not allow it."""
+
+    kind = "permission_denied"
+
+
 class NotReady(Refused):
     """The thing is there, but its state forbids it now: not transcribed yet, being written, failed."""
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
 from greffier.errors import (
+    Forbidden,
     Gone,
     GreffierError,
     Invalid,
@@ -169,6 +170,7 @@ def _allowed_methods(request: Request, exc: HTTPException) -> list[str]:
 
 _STATUS: dict[type[Refused], int] = {
     Unreadable: 400,
+    Forbidden: 403,
     NotFound: 404,
     NotReady: 409,
     Gone: 410,
@@ -230,6 +232,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "unknown id (or another organisation's)",
         422: "invalid parameters",
     }.items()
+}
+ADMIN_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorResponse, "description": "the caller is not an admin of the organisation"}
 }
 UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {
     415: {"model": ErrorResponse, "description": "the file is not a recording that can be decoded"}

@@ -11,4 +11,5 @@ imports `greffier.api` or `greffier.cli`.
 - `calls`: fill the emergency-call case form from a transcript, and read it
 - `consent`: licences, speakers' consents, and the open-dataset exports
 - `recordings`: what a stored recording is named and served as
+- `roles`: what only an organisation's admin may do (manage its destinations)
 """

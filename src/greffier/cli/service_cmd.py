@@ -118,12 +118,27 @@ def create_user_command(
     email: str = typer.Argument(..., help="The user's e-mail (unique)."),
     org: str = typer.Option(..., "--org", help="The organisation's name."),
     name: str = typer.Option(None, help="Display name."),
+    role: str = typer.Option(
+        None, help="admin or member [default: admin for the organisation's first user, else member]."
+    ),
 ) -> None:
-    """Create a user in an organisation."""
+    """Create a user in an organisation (its first user is its admin)."""
     from greffier.store.accounts import create_user
 
-    user = create_user(_db(), email, org, name)
-    console.print(f"user {user.email!r} created: {user.id}")
+    user = create_user(_db(), email, org, name, role)
+    console.print(f"user {user.email!r} created ({user.role}): {user.id}")
+
+
+@admin.command("set-role")
+def set_role_command(
+    email: str = typer.Argument(..., help="The user's e-mail."),
+    role: str = typer.Argument(..., help="admin (manages the destinations) or member."),
+) -> None:
+    """Make a user an admin of their organisation, or a member again."""
+    from greffier.store.accounts import set_role
+
+    set_role(_db(), email, role)
+    console.print(f"{email!r} is now {role}")
 
 
 @admin.command("create-token")

@@ -1,5 +1,8 @@
 """Organisations, users and API tokens. A token is shown once; only its SHA-256 is stored.
 
+Each user is an organisation's admin or a member (`Role`): the first user of an organisation is its
+admin, others are members unless created or set as admins (`greffier admin set-role`).
+
 Signing in to the web app (e-mail and password, or an API token) issues a new token that expires,
 kept by the browser in an HttpOnly cookie; signing out deletes it. Passwords are stored as scrypt
 hashes (`hashlib.scrypt`, RFC 7914 parameters n=2**14, r=8, p=1).
@@ -21,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from greffier.errors import GreffierError
 from greffier.store.db import Database
-from greffier.store.models import ApiToken, Organisation, User, utcnow
+from greffier.store.models import ApiToken, Organisation, Role, User, utcnow
 
 TOKEN_PREFIX = "gfr_"
 SESSION_TOKEN_NAME = "web sign-in"
@@ -57,7 +60,20 @@ def create_organisation(db: Database, name: str) -> Organisation:
         raise AccountError(f"organisation {name!r} already exists", "choose another name") from None
 
 
-def create_user(db: Database, email: str, organisation: str, name: str | None = None) -> User:
+def _role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(
+            f"unknown role {role!r}", f"use one of {', '.join(r.value for r in Role)}"
+        ) from None
+
+
+def create_user(
+    db: Database, email: str, organisation: str, name: str | None = None, role: str | None = None
+) -> User:
+    """A user of `organisation`; `role` None: the admin if they are its first user, else a member."""
+    chosen = _role(role) if role is not None else None
     with db.write() as session:
         org = session.scalar(select(Organisation).where(Organisation.name == organisation))
         if org is None:
@@ -69,9 +85,24 @@ def create_user(db: Database, email: str, organisation: str, name: str | None = 
             raise AccountError(
                 f"user {email!r} already exists", "use another e-mail, or create a token for them"
             )
-        user = User(email=email, name=name, organisation_id=org.id)
+        if chosen is None:
+            first = session.scalar(select(User.id).where(User.organisation_id == org.id).limit(1)) is None
+            chosen = Role.ADMIN if first else Role.MEMBER
+        user = User(email=email, name=name, organisation_id=org.id, role=chosen)
         session.add(user)
     return user
+
+
+def set_role(db: Database, email: str, role: str) -> None:
+    chosen = _role(role)
+    with db.write() as session:
+        _user(session, email).role = chosen
+
+
+def role_of(db: Database, principal: Principal) -> Role:
+    with db.read() as session:
+        found = session.scalar(select(User.role).where(User.id == principal.user_id))
+    return Role(found) if found is not None else Role.MEMBER
 
 
 def _user(session: Session, email: str) -> User:
@@ -172,16 +203,17 @@ class Account:
     email: str
     name: str | None
     organisation: str
+    role: Role
 
 
 def account(db: Database, principal: Principal) -> Account:
     with db.read() as session:
-        email, name, organisation = session.execute(
-            select(User.email, User.name, Organisation.name)
+        email, name, organisation, user_role = session.execute(
+            select(User.email, User.name, Organisation.name, User.role)
             .join(Organisation, Organisation.id == User.organisation_id)
             .where(User.id == principal.user_id)
         ).one()
-    return Account(email=email, name=name, organisation=organisation)
+    return Account(email=email, name=name, organisation=organisation, role=Role(user_role))
 
 
 # -- checking tokens ---------------------------------------------------------------------------------

@@ -57,6 +57,12 @@ class JobState(StrEnum):
     FAILED = "failed"
 
 
+class Role(StrEnum):
+    ADMIN = "admin"
+    """Manages the organisation's destinations (where its meetings are delivered)."""
+    MEMBER = "member"
+
+
 class MeetingStatus(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -91,6 +97,8 @@ class User(Base):
     created: Mapped[datetime] = mapped_column(default=utcnow)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     """scrypt hash for signing in to the web app (`greffier admin set-password`); None: tokens only."""
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER, server_default=Role.MEMBER.value)
+    """`Role`: the first user of an organisation is its admin (`greffier admin set-role`)."""
 
 
 class ApiToken(Base):

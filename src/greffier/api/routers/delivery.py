@@ -17,9 +17,10 @@ from greffier.api.delivery_schemas import (
     MeetingDeliveryOut,
 )
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
-from greffier.api.errors import ERROR_RESPONSES, not_found
+from greffier.api.errors import ADMIN_ONLY, ERROR_RESPONSES, not_found
 from greffier.api.schemas import JobOut
 from greffier.app.backends import submit
+from greffier.app.roles import require_admin
 from greffier.delivery import service
 from greffier.delivery.destinations import (
     NewDestination,
@@ -40,9 +41,13 @@ def get_destinations(services: ServicesDep, principal: PrincipalDep) -> list[Des
 
 
 @destinations_router.post(
-    "", status_code=201, summary="Add a destination: Matrix room, WebDAV folder, e-mail, webhook"
+    "",
+    status_code=201,
+    summary="Add a destination: Matrix room, WebDAV folder, e-mail, webhook (admins only)",
+    responses=ADMIN_ONLY,
 )
 def post_destination(services: ServicesDep, principal: PrincipalDep, body: DestinationIn) -> DestinationOut:
+    require_admin(services.db, principal, "add a destination")
     new = NewDestination(body.name, body.kind, body.config, body.secret, body.default, body.health_data)
     return DestinationOut.build(
         add_destination(services.db, services.settings, principal.organisation_id, new)
@@ -50,9 +55,13 @@ def post_destination(services: ServicesDep, principal: PrincipalDep, body: Desti
 
 
 @destinations_router.delete(
-    "/{name_or_id}", status_code=204, summary="Remove a destination and its deliveries' records"
+    "/{name_or_id}",
+    status_code=204,
+    summary="Remove a destination and its deliveries' records (admins only)",
+    responses=ADMIN_ONLY,
 )
 def delete_destination(services: ServicesDep, principal: PrincipalDep, name_or_id: str) -> Response:
+    require_admin(services.db, principal, "remove a destination")
     if not remove_destination(services.db, principal.organisation_id, name_or_id):
         raise not_found("destination", repr(name_or_id), "list them with GET /api/destinations")
     return Response(status_code=204)

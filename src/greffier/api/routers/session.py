@@ -40,6 +40,7 @@ class SessionOut(BaseModel):
     email: str
     name: str | None
     organisation: str
+    role: str = Field(description="admin (manages the organisation's destinations) or member")
     expires: datetime | None = Field(description="when this sign-in ends (null with an API token)")
     version: str = Field(description="the server's version")
     max_upload_mb: int = Field(description="the largest recording accepted")
@@ -54,6 +55,7 @@ def _session_out(
         email=account.email,
         name=account.name,
         organisation=account.organisation,
+        role=account.role,
         expires=expires,
         version=__version__,
         max_upload_mb=services.settings.max_upload_mb,
