@@ -11,7 +11,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 STATIC = Path(__file__).parent / "static"
-PAGES = ("/", "/sign-in", "/meetings/{meeting_id}", "/live", "/calls", "/meetings/{meeting_id}/call")
+PAGES = (
+    "/",
+    "/sign-in",
+    "/meetings/{meeting_id}",
+    "/live",
+    "/calls",
+    "/meetings/{meeting_id}/call",
+    "/destinations",
+)
 """Paths the browser may load directly: each is the same page; its script shows the right view."""
 
 PAGE_POLICY = (

@@ -1,6 +1,7 @@
 // The shell: header, language switch, offline banner, and which view fills <main> for each address.
 import { api } from "./api.js";
 import { callRoute, renderCallPage } from "./call.js";
+import { renderDestinations } from "./destinations.js";
 import { append, clear, h } from "./dom.js";
 import { LANGUAGES, applyI18n, lang, setLanguage } from "./i18n.js";
 import { renderLive } from "./live.js";
@@ -45,6 +46,7 @@ function header() {
       state.session && h("a", { href: "/", "data-link": "", i18n: "nav.meetings" }),
       state.session && h("a", { href: "/live", "data-link": "", i18n: "nav.live" }),
       state.session && h("a", { href: "/calls", "data-link": "", i18n: "nav.calls" }),
+      state.session?.role === "admin" && h("a", { href: "/destinations", "data-link": "", i18n: "nav.destinations" }),
     ),
     h("div", { class: "spacer" }),
     state.session && h("span", { class: "who", text: state.session.email, title: state.session.organisation }),
@@ -106,6 +108,7 @@ export async function route() {
   const context = { session, navigate };
   const call = callRoute(path);
   if (path === "/live") state.cleanup = renderLive(main, context);
+  else if (path === "/destinations") state.cleanup = renderDestinations(main, context);
   else if (call) state.cleanup = renderCallPage(main, call);
   else state.cleanup = match ? renderMeeting(main, match[1], context) : renderMeetings(main, context);
   main.focus({ preventScroll: true });

@@ -9,6 +9,7 @@ const BY_TYPE = {
   empty_file: "error.empty",
   version_conflict: "error.conflict",
   not_found: "error.notfound",
+  permission_denied: "error.forbidden",
   transcription_failed: "error.failed",
   minutes_failed: "minutes.failed",
   not_ready: "error.notready",
