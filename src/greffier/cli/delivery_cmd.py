@@ -10,7 +10,7 @@ import uuid
 import typer
 from sqlalchemy import select
 
-from greffier.cli.app import console
+from greffier.cli.app import console, err_console
 from greffier.cli.service_cmd import _db, _settings, admin
 from greffier.errors import OptionsError
 
@@ -18,6 +18,8 @@ destination = typer.Typer(
     help="Where meetings are delivered: Matrix rooms, WebDAV folders, e-mail, webhooks."
 )
 admin.add_typer(destination, name="destination", no_args_is_help=True)
+delivery = typer.Typer(help="The key sealing destinations' secrets.")
+admin.add_typer(delivery, name="delivery", no_args_is_help=True)
 _ORG = typer.Option(..., "--org", help="The organisation's name.")
 
 
@@ -108,3 +110,21 @@ def delivery_key_command() -> None:
     from greffier.delivery.secrets import new_key
 
     print(new_key())
+
+
+@delivery.command("rotate-key")
+def rotate_key_command(
+    new_key_stdin: bool = typer.Option(
+        False, "--new-key-stdin", help="Read the new key from standard input [default: make one]."
+    ),
+) -> None:
+    """Seal every destination's secret with a new key (opened with GREFFIER_DELIVERY_KEY); prints the
+    new key, which GREFFIER_DELIVERY_KEY must then be set to."""
+    from greffier.app.delivery_secrets import rotate_key
+    from greffier.delivery.secrets import new_key
+
+    key = sys.stdin.readline().strip() if new_key_stdin else new_key()
+    count = rotate_key(_db(), _settings(), key)
+    if not new_key_stdin:
+        print(key)
+    err_console.print(f"{count} secret(s) sealed with the new key: set GREFFIER_DELIVERY_KEY to it now")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from greffier.config import Settings
 from greffier.delivery.errors import DeliveryError
@@ -37,4 +37,19 @@ def unseal(settings: Settings, sealed: str) -> str:
         raise DeliveryError(
             "a destination's secret cannot be decrypted: GREFFIER_DELIVERY_KEY changed since it was added",
             "restore the former key, or add the destination again with its secret",
+        ) from None
+
+
+def reseal(settings: Settings, new: str, sealed: str) -> str:
+    """`sealed` (under the settings' key, or already under `new`) sealed again under the key `new`."""
+    try:
+        keys = MultiFernet([Fernet(new.encode()), _fernet(settings)])
+    except ValueError:
+        raise DeliveryError("the new key is not a Fernet key (32 bytes, URL-safe base64)", _FIX) from None
+    try:
+        return keys.rotate(sealed.encode()).decode()
+    except InvalidToken:
+        raise DeliveryError(
+            "a destination's secret cannot be decrypted with GREFFIER_DELIVERY_KEY",
+            "set GREFFIER_DELIVERY_KEY to the key the secrets were sealed with, then rotate",
         ) from None
