@@ -471,7 +471,12 @@ def test_api_keeps_secrets_in_and_shows_each_deliverys_state(tmp_path: Path) -> 
             again = client.post(f"{url}/{done['id']}/resend")
             assert again.status_code == 400 and "only a failed delivery" in again.json()["error"]["message"]
             marked = client.put(f"/api/meetings/{meeting.id}/delivery", json={"health_data": True})
-            assert marked.json() == {"health_data": True, "destinations": None}
+            assert marked.json() == {"health_data": True, "destinations": None, "participants": []}
+            people = {"participants": ["  Chloé Petit <chloe@acme.example>", "bob@acme.example"]}
+            listed = client.put(f"/api/meetings/{meeting.id}/delivery", json=people)
+            assert listed.json()["participants"] == ["Chloé Petit <chloe@acme.example>", "bob@acme.example"]
+            nameless = client.put(f"/api/meetings/{meeting.id}/delivery", json={"participants": ["Bob"]})
+            assert nameless.status_code == 422 and "'Bob' has no e-mail address" in nameless.text
         finally:
             service.stop()
     assert hook.key not in service.output()
@@ -555,3 +560,26 @@ def test_admin_adds_lists_and_removes_destinations_from_the_command_line(tmp_pat
     assert bad.returncode == 2 and "not an http(s) URL" in bad.stderr
     assert greffier("admin", "destination", "remove", "twake", "--org", "acme").returncode == 0
     assert greffier("admin", "destination", "list", "--org", "acme").stdout == ""
+
+
+def test_email_goes_to_the_meetings_participants_with_an_address(world: World) -> None:
+    from greffier.delivery.service import configure_meeting
+
+    participants = ["Chloé Petit <chloe@acme.example>", "ana@acme.example"]
+    configure_meeting(
+        world.db,
+        world.organisation_id,
+        world.meeting_id,
+        health_data=None,
+        destinations=None,
+        defaults=False,
+        participants=participants,
+    )
+    with targets.smtp() as box:
+        world.destination("mail", "email", _mail(box, ca_file=str(box.ca_file)))
+        world.minutes("Le budget est validé.")
+        world.run_jobs()
+        [delivery] = world.deliveries()
+        assert delivery.state == "sent", delivery.error
+        [(to, _)] = box.received
+    assert to == ["direction@acme.example", "chloe@acme.example", "ana@acme.example"]  # each once

@@ -3,11 +3,13 @@ secret goes in, never out: `has_secret` says whether it has one."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from email.utils import parseaddr
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstraints
 
 from greffier.delivery.kinds import Event
 from greffier.delivery.service import DeliveryView
@@ -66,17 +68,36 @@ class DeliverIn(BaseModel):
     )
 
 
+def _participant(value: str) -> str:
+    name, address = parseaddr(value)
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise ValueError(f"{value!r} has no e-mail address: write 'Ana Martin <ana@example.org>'")
+    name = " ".join(re.sub(r'[",;<>\\]', " ", name).split())  # kept readable, parsed back the same
+    return f"{name} <{address}>" if name else address
+
+
+Participant = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_participant)
+]
+
+
 class MeetingDeliveryIn(BaseModel):
     health_data: StrictBool | None = Field(None, description="the meeting holds health data")
     destinations: list[str] | None = Field(None, description="where this meeting goes (names or ids)")
     defaults: StrictBool = Field(
         False, description="forget the meeting's own choice: the organisation's defaults"
     )
+    participants: list[Participant] | None = Field(
+        None,
+        max_length=200,
+        description="the meeting's participants: 'Name <address>' or an address (e-mail destinations)",
+    )
 
 
 class MeetingDeliveryOut(BaseModel):
     health_data: bool
     destinations: list[uuid.UUID] | None = Field(description="null: the organisation's defaults")
+    participants: list[str] = Field(default_factory=list, description="its participants with an address")
 
 
 class DeliveryOut(BaseModel):

@@ -35,6 +35,8 @@ class Package:
     title: str
     created: datetime
     link: str | None
+    participants: tuple[str, ...] = ()
+    """The meeting's participants with an address ("Name <address>" or the address)."""
     minutes: Minutes | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     """File name -> content: what a folder receives (a rewrite replaces the same names)."""
@@ -74,6 +76,7 @@ def build(db: Database, blobs: BlobStore, settings: Settings, delivery: Delivery
             "title": meeting.title,
             "created": meeting.created,
             "link": link,
+            "participants": tuple(meeting.options.get("participants") or ()),
         }
         folder = meeting_prefix(meeting.organisation_id, meeting.id)
         if delivery.event == "call.completed":

@@ -67,7 +67,9 @@ class EmailConfig(_Config):
     port: int = Field(587, ge=1, le=65535)
     sender: Address
     recipients: list[Address] = []
-    participants: bool = Field(True, description="also the meeting's speakers named by an e-mail address")
+    participants: bool = Field(
+        True, description="also the meeting's participants with an address (its list, speakers named so)"
+    )
     username: str | None = None
     ca_file: str | None = Field(None, description="a CA certificate to trust for STARTTLS (private CA)")
     events: list[Event] = ["minutes.ready"]

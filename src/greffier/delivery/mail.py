@@ -1,5 +1,6 @@
 """E-mail over SMTP with STARTTLS (never in clear): the minutes as text and HTML, the Word file
-attached, to the destination's list and the meeting's speakers named by an address. The Message-ID
+attached, to the destination's list and the meeting's participants who have an address (those the
+meeting lists, and speakers named by an address). The Message-ID
 is the same for the same minutes version on every try, so mail clients and archives keep one."""
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def message_id(target: Target) -> str:
 def recipients(target: Target) -> list[str]:
     found = list(target.config.recipients)
     if target.config.participants and target.package.minutes is not None:
-        for _, address in getaddresses(list(target.package.minutes.speakers.values())):
+        named = [*target.package.participants, *target.package.minutes.speakers.values()]
+        for _, address in getaddresses(named):
             if "@" in address and address not in found:
                 found.append(address)
     return found

@@ -120,8 +120,10 @@ def configure_meeting(
     health_data: bool | None,
     destinations: list[str] | None,
     defaults: bool,
+    participants: list[str] | None = None,
 ) -> Meeting:
-    """Mark the meeting as health data (or not); choose its destinations (or go back to the defaults)."""
+    """Mark the meeting as health data (or not); choose its destinations (or go back to the defaults);
+    list its participants with their addresses (e-mail destinations write to them)."""
     with db.write() as session:
         meeting = get_meeting(session, organisation_id, meeting_id)
         if meeting is None:
@@ -133,4 +135,6 @@ def configure_meeting(
             if destinations is not None:
                 options["destinations"] = [str(d.id) for d in chosen(session, meeting, "", destinations)]
             meeting.options = options
+        if participants is not None:
+            meeting.options = {**meeting.options, "participants": participants}
         return meeting

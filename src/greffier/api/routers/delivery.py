@@ -142,9 +142,12 @@ def put_meeting_delivery(
             health_data=body.health_data,
             destinations=body.destinations,
             defaults=body.defaults,
+            participants=body.participants,
         )
     except LookupError:
         raise not_found("meeting", meeting_id, _MEETINGS_FIX) from None
     return MeetingDeliveryOut(
-        health_data=meeting.health_data, destinations=meeting.options.get("destinations")
+        health_data=meeting.health_data,
+        destinations=meeting.options.get("destinations"),
+        participants=meeting.options.get("participants") or [],
     )
