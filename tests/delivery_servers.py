@@ -394,3 +394,12 @@ def synapse() -> Iterator[Homeserver]:
             process.kill()
         log.close()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def deliver_now(client: httpx.Client, meeting: str, event: str, destinations: list[str]) -> dict[str, Any]:
+    """Ask the service to deliver `event` of `meeting` and wait for the one delivery to leave pending."""
+    url = f"/api/meetings/{meeting}/deliveries"
+    sent = client.post(url, json={"event": event, "destinations": destinations})
+    assert sent.status_code == 202, sent.text
+    [done] = wait_for(lambda: [d for d in client.get(url).json() if d["state"] != "pending"], 60, "delivery")
+    return done

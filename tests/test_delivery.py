@@ -427,7 +427,7 @@ def test_matrix_with_a_bad_token_fails_with_the_fix(world: World, homeserver: ta
 
 
 def test_api_keeps_secrets_in_and_shows_each_deliverys_state(tmp_path: Path) -> None:
-    from servers import Service, seed_account, service_env, wait_for
+    from servers import Service, seed_account, service_env
 
     token = seed_account(tmp_path, "acme", "ana@acme.example", "correct horse battery")
     with targets.webhook_receiver() as hook:
@@ -457,18 +457,10 @@ def test_api_keeps_secrets_in_and_shows_each_deliverys_state(tmp_path: Path) -> 
 
             missing = client.post(f"/api/meetings/{meeting.id}/deliveries", json={"event": "minutes.ready"})
             assert missing.status_code == 400 and "no minutes" in missing.json()["error"]["message"]
-            sent = client.post(
-                f"/api/meetings/{meeting.id}/deliveries",
-                json={"event": "meeting.transcribed", "destinations": ["hook"]},
-            )
-            assert sent.status_code == 202, sent.text
-            url = f"/api/meetings/{meeting.id}/deliveries"
-            [done] = wait_for(
-                lambda: [d for d in client.get(url).json() if d["state"] != "pending"], 60, "delivery"
-            )
+            done = targets.deliver_now(client, meeting.id, "meeting.transcribed", ["hook"])
             assert done["state"] == "sent" and done["destination"] == "hook"
             assert [e["event"] for e in hook.events] == ["meeting.transcribed"]
-            again = client.post(f"{url}/{done['id']}/resend")
+            again = client.post(f"/api/meetings/{meeting.id}/deliveries/{done['id']}/resend")
             assert again.status_code == 400 and "only a failed delivery" in again.json()["error"]["message"]
             marked = client.put(f"/api/meetings/{meeting.id}/delivery", json={"health_data": True})
             assert marked.json() == {"health_data": True, "destinations": None, "participants": []}

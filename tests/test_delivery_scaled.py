@@ -40,15 +40,7 @@ def test_a_deliver_job_runs_on_a_celery_worker(tmp_path: Path) -> None:
                 assert client.get("/health").json()["queue"] == "celery"
                 body = {"name": "crm", "kind": "webhook", "config": {"url": hook.url}, "secret": hook.key}
                 assert client.post("/api/destinations", json=body).status_code == 201
-                sent = client.post(
-                    f"/api/meetings/{meeting}/deliveries",
-                    json={"event": "meeting.transcribed", "destinations": ["crm"]},
-                )
-                assert sent.status_code == 202, sent.text
-                url = f"/api/meetings/{meeting}/deliveries"
-                [done] = wait_for(
-                    lambda: [d for d in client.get(url).json() if d["state"] != "pending"], 60, "delivery"
-                )
+                done = targets.deliver_now(client, meeting, "meeting.transcribed", ["crm"])
             assert done["state"] == "sent", done
             assert [e["event"] for e in hook.events] == ["meeting.transcribed"]
             assert hook.events[0]["meeting"]["title"] == "Conseil de classe"

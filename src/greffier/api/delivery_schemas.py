@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstraints
 
-from greffier.delivery.kinds import Event
+from greffier.delivery.kinds import Event, check_address
 from greffier.delivery.service import DeliveryView
 from greffier.store.models import Destination
 
@@ -70,8 +70,10 @@ class DeliverIn(BaseModel):
 
 def _participant(value: str) -> str:
     name, address = parseaddr(value)
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise ValueError(f"{value!r} has no e-mail address: write 'Ana Martin <ana@example.org>'")
+    try:
+        check_address(address)
+    except ValueError:
+        raise ValueError(f"{value!r} has no e-mail address: write 'Ana Martin <ana@example.org>'") from None
     name = " ".join(re.sub(r'[",;<>\\]', " ", name).split())  # kept readable, parsed back the same
     return f"{name} <{address}>" if name else address
 

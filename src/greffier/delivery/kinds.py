@@ -19,7 +19,7 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
-def _address(value: str) -> str:
+def check_address(value: str) -> str:
     local, _, domain = value.partition("@")
     if not local or "." not in domain or any(c.isspace() for c in value):
         raise ValueError(f"{value!r} is not an e-mail address")
@@ -34,7 +34,7 @@ def _room(value: str) -> str:
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
-Address = Annotated[str, AfterValidator(_address)]
+Address = Annotated[str, AfterValidator(check_address)]
 
 
 class _Config(BaseModel):
