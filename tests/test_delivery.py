@@ -469,6 +469,9 @@ def test_api_keeps_secrets_in_and_shows_each_deliverys_state(tmp_path: Path) -> 
             assert listed.json()["participants"] == ["Chloé Petit <chloe@acme.example>", "bob@acme.example"]
             nameless = client.put(f"/api/meetings/{meeting.id}/delivery", json={"participants": ["Bob"]})
             assert nameless.status_code == 422 and "'Bob' has no e-mail address" in nameless.text
+            kept = client.get(f"/api/meetings/{meeting.id}/delivery")  # the refused list changed nothing
+            assert kept.json() == {**listed.json(), "health_data": True}
+            assert client.get(f"/api/meetings/{uuid.uuid4()}/delivery").status_code == 404
         finally:
             service.stop()
     assert hook.key not in service.output()

@@ -11,7 +11,7 @@ from dataset_seed import organisation_id, seed_meeting
 from greffier.config import Settings
 from greffier.delivery.destinations import NewDestination, add_destination
 from greffier.store.db import Database
-from greffier.store.models import Delivery, utcnow
+from greffier.store.models import Delivery, Meeting, utcnow
 from greffier.transcript import Segment, Transcript
 from test_web import Web, sign_in
 
@@ -61,3 +61,56 @@ def test_a_failed_delivery_shows_why_and_is_sent_again_from_the_page(page: Page,
         assert written == ["Transcript.docx", "Transcript.md", "Transcript.srt"]
         page.reload()
         expect(item.locator(".badge")).to_have_text("Envoyé")
+
+
+def test_the_meeting_chooses_its_destinations_health_mark_and_participants(page: Page, web: Web) -> None:
+    """The meeting's own sending settings: a participant without an address is refused with the
+    server's reason and nothing is changed; once corrected, the choice is stored and shown again."""
+    db = Database(f"sqlite:///{web.data / 'greffier.db'}")
+    try:
+        organisation = organisation_id(db, "acme")
+        transcript = Transcript(language="fr", duration=2.0, segments=(Segment(0, 0.0, 2.0, "Bonjour."),))
+        meeting = seed_meeting(db, organisation, transcript, "Comité de pilotage")
+        cloud = add_destination(
+            db,
+            Settings(),
+            organisation,
+            NewDestination("nextcloud", "webdav", {"url": "http://127.0.0.1:9/dav"}),
+        )
+        add_destination(
+            db,
+            Settings(),
+            organisation,
+            NewDestination("archive", "webdav", {"url": "http://127.0.0.1:9/old"}),
+        )
+    finally:
+        db.dispose()
+    sign_in(page, web)
+    page.goto(f"{web.url}/meetings/{meeting}")
+    form = page.locator("form.delivery-choice")
+    expect(form.get_by_label("Destinations par défaut de l’organisation")).to_be_checked()
+    form.get_by_label("Données de santé").check()
+    form.get_by_label("Seulement celles-ci").check()
+    form.get_by_label("nextcloud", exact=True).check()
+    participants = form.get_by_label("Participants")
+    participants.fill("Ana Martin <ana@acme.example>\nBob")
+    form.get_by_role("button", name="Enregistrer").click()
+    expect(form.locator(".error")).to_contain_text("'Bob' has no e-mail address")
+    participants.fill("Ana Martin <ana@acme.example>\nbob@acme.example")
+    form.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("#toast")).to_contain_text("Réglages d’envoi enregistrés")
+    page.reload()
+    expect(form.get_by_label("Données de santé")).to_be_checked()
+    expect(form.get_by_label("Seulement celles-ci")).to_be_checked()
+    expect(form.get_by_label("nextcloud", exact=True)).to_be_checked()
+    expect(form.get_by_label("archive", exact=True)).not_to_be_checked()
+    expect(participants).to_have_value("Ana Martin <ana@acme.example>\nbob@acme.example")
+    db = Database(f"sqlite:///{web.data / 'greffier.db'}")
+    try:
+        with db.read() as session:
+            stored = session.get(Meeting, meeting)
+            assert stored is not None and stored.health_data is True
+            assert stored.options["destinations"] == [str(cloud.id)]
+            assert stored.options["participants"] == ["Ana Martin <ana@acme.example>", "bob@acme.example"]
+    finally:
+        db.dispose()

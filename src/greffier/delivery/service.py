@@ -23,7 +23,8 @@ class DeliveryView:
     destination: Destination
 
 
-def _meeting(db: Database, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> Meeting:
+def meeting_of(db: Database, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> Meeting:
+    """The organisation's meeting (its health-data mark, its own destinations and participants)."""
     with db.read() as session:
         meeting = get_meeting(session, organisation_id, meeting_id)
     if meeting is None:
@@ -32,7 +33,7 @@ def _meeting(db: Database, organisation_id: uuid.UUID, meeting_id: uuid.UUID) ->
 
 
 def deliveries(db: Database, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> list[DeliveryView]:
-    _meeting(db, organisation_id, meeting_id)
+    meeting_of(db, organisation_id, meeting_id)
     with db.read() as session:
         rows = session.execute(
             select(Delivery, Destination)
@@ -73,7 +74,7 @@ def deliver_now(
     event: str,
     names: list[str] | None,
 ) -> list[Scheduled]:
-    meeting = _meeting(db, organisation_id, meeting_id)
+    meeting = meeting_of(db, organisation_id, meeting_id)
     source = _source(db, meeting, event)
     with db.write() as session:
         if names is None and not chosen(session, meeting, event, None):
@@ -92,7 +93,7 @@ def resend(
     delivery_id: uuid.UUID,
 ) -> Job:
     """Send a failed delivery again (the same delivery: what it already posted is not posted twice)."""
-    meeting = _meeting(db, organisation_id, meeting_id)
+    meeting = meeting_of(db, organisation_id, meeting_id)
     with db.write() as session:
         delivery = session.scalar(
             select(Delivery)

@@ -29,6 +29,7 @@ from greffier.delivery.destinations import (
     remove_destination,
 )
 from greffier.store.accounts import Principal
+from greffier.store.models import Meeting
 
 destinations_router = APIRouter(prefix="/api/destinations", tags=["delivery"], responses=ERROR_RESPONSES)
 meetings_router = APIRouter(prefix="/api/meetings", tags=["delivery"], responses=ERROR_RESPONSES)
@@ -128,8 +129,30 @@ def resend_delivery(
     return JobOut.model_validate(job)
 
 
+def _choice(meeting: Meeting) -> MeetingDeliveryOut:
+    return MeetingDeliveryOut(
+        health_data=meeting.health_data,
+        destinations=meeting.options.get("destinations"),
+        participants=meeting.options.get("participants") or [],
+    )
+
+
+@meetings_router.get(
+    "/{meeting_id}/delivery",
+    summary="The meeting's health-data mark, its own destinations and its participants",
+)
+def get_meeting_delivery(
+    services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID
+) -> MeetingDeliveryOut:
+    try:
+        return _choice(service.meeting_of(services.db, principal.organisation_id, meeting_id))
+    except LookupError:
+        raise not_found("meeting", meeting_id, _MEETINGS_FIX) from None
+
+
 @meetings_router.put(
-    "/{meeting_id}/delivery", summary="The meeting's health-data mark and its own destinations"
+    "/{meeting_id}/delivery",
+    summary="Set the meeting's health-data mark, its own destinations and its participants",
 )
 def put_meeting_delivery(
     services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID, body: MeetingDeliveryIn
@@ -146,8 +169,4 @@ def put_meeting_delivery(
         )
     except LookupError:
         raise not_found("meeting", meeting_id, _MEETINGS_FIX) from None
-    return MeetingDeliveryOut(
-        health_data=meeting.health_data,
-        destinations=meeting.options.get("destinations"),
-        participants=meeting.options.get("participants") or [],
-    )
+    return _choice(meeting)

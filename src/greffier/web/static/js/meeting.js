@@ -3,6 +3,7 @@
 import { api, audioUrl, exportUrl, followJob } from "./api.js";
 import { createConsentPanel } from "./consent.js";
 import { createDeliveriesPanel } from "./deliveries.js";
+import { createDeliveryChoice } from "./delivery-choice.js";
 import { confirmDialog, formatTime, h, toast } from "./dom.js";
 import { describeError, describeJobFailure } from "./errors.js";
 import { createMinutesPanel } from "./minutes.js";
@@ -50,7 +51,9 @@ export function renderMeeting(main, id, { session, navigate }) {
   );
   const consent = createConsentPanel(id);
   const deliveries = createDeliveriesPanel(id);
-  const aside = h("aside", { class: "side", hidden: true }, speakersPanel, versionsPanel, consent.el, deliveries.el);
+  const choice = createDeliveryChoice(id);
+  choice.load();
+  const aside = h("aside", { class: "side", hidden: true }, speakersPanel, versionsPanel, consent.el, deliveries.el, choice.el);
   main.append(
     h("article", { class: "meeting" }, head, notice, jobBox, playerBar, minutes.el, h("div", { class: "layout" }, transcriptSection, aside)),
   );
