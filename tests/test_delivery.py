@@ -201,7 +201,7 @@ def test_email_over_starttls_to_the_list_and_the_participants_with_a_stable_mess
         # sent again after a failure: the same Message-ID, so mail clients keep one
         with world.db.write() as session:
             session.execute(update(Delivery).values(state="failed"))
-        from greffier.delivery.service import resend
+        from greffier.app.delivery import resend
 
         resend(world.db, world.settings, world.organisation_id, world.meeting_id, delivery.id)
         world.run_jobs()
@@ -286,7 +286,7 @@ def test_a_target_stopped_during_delivery_is_retried_and_receives_once(world: Wo
 
 
 def test_a_target_down_for_every_try_fails_with_the_fix_and_can_be_sent_again(world: World) -> None:
-    from greffier.delivery.service import resend
+    from greffier.app.delivery import resend
 
     with targets.webhook_receiver() as hook:
         world.destination("hook", "webhook", {"url": hook.url}, hook.key)
@@ -409,7 +409,7 @@ def test_matrix_room_gets_the_minutes_and_the_docx_and_a_rewrite_edits_them(
     second = world.deliveries()[-1]
     with world.db.write() as session:
         session.execute(update(Delivery).where(Delivery.id == second.id).values(state="failed"))
-    from greffier.delivery.service import resend
+    from greffier.app.delivery import resend
 
     resend(world.db, world.settings, world.organisation_id, world.meeting_id, second.id)
     world.run_jobs()

@@ -9,6 +9,7 @@ imports `greffier.api` or `greffier.cli`.
 - `transcripts`: read a client's transcript document, save a version (`If-Match`), correct, export
 - `assistant`: write minutes, ask a question, and read what their jobs wrote
 - `calls`: fill the emergency-call case form from a transcript, and read it
+- `delivery`: a meeting's deliveries listed, sent now, sent again, and its choice of destinations
 - `consent`: licences, speakers' consents, and the open-dataset exports
 - `recordings`: what a stored recording is named and served as
 - `roles`: what only an organisation's admin may do (manage its destinations)

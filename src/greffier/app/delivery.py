@@ -1,5 +1,6 @@
-"""The use cases behind the API and the CLI: a meeting's deliveries listed, sent now, sent again;
-its own choice of destinations and its health-data mark."""
+"""Deliveries of a meeting: listed, sent now, sent again; its own choice of destinations and its
+health-data mark. The mechanics (destinations, what is owed, sending, each kind's talking) are the
+`greffier.delivery` package's; the caller queues the `deliver` jobs returned (`backends.submit`)."""
 
 from __future__ import annotations
 
