@@ -19,9 +19,19 @@ from greffier.app import assistant, meetings, transcripts
 from greffier.app.backends import submit
 from greffier.config import Settings
 from greffier.edit import SegmentEdit
-from greffier.errors import Gone, Invalid, NotFound, NotReady, Refused, Stale, Unreadable, Unsupported
+from greffier.errors import (
+    BrokerError,
+    Gone,
+    Invalid,
+    NotFound,
+    NotReady,
+    Refused,
+    Stale,
+    Unreadable,
+    Unsupported,
+)
 from greffier.jobs.models import MeetingOptions, TranscribeJob
-from greffier.jobs.queue import BrokerError, CeleryQueue, EmbeddedQueue
+from greffier.jobs.queue import CeleryQueue, EmbeddedQueue
 from greffier.jobs.registry import create_job
 from greffier.jobs.runner import JobRunner
 from greffier.store import accounts

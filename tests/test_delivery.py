@@ -558,7 +558,7 @@ def test_admin_adds_lists_and_removes_destinations_from_the_command_line(tmp_pat
 
 
 def test_email_goes_to_the_meetings_participants_with_an_address(world: World) -> None:
-    from greffier.delivery.service import configure_meeting
+    from greffier.app.delivery import configure_meeting
 
     participants = ["Chloé Petit <chloe@acme.example>", "ana@acme.example"]
     configure_meeting(

@@ -128,7 +128,7 @@ def read_as(model: type[S], payload: Mapping[str, Any]) -> S:
 def _payload_error(kind: str, exc: ValidationError, *, tagged: bool) -> JobPayloadError:
     """`tagged`: the union's errors, whose locations start with the kind."""
     problems = "; ".join(
-        f"{'.'.join(str(p) for p in error['loc'][int(tagged):]) or 'payload'}: {error['msg']}"
+        f"{'.'.join(str(p) for p in error['loc'][int(tagged) :]) or 'payload'}: {error['msg']}"
         for error in exc.errors()
     )
     return JobPayloadError(
