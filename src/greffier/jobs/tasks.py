@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from greffier.jobs.context import JobContext
+from greffier.jobs.context import JobContext, JobGone
 from greffier.jobs.models import AskJob, CallJob, DatasetExportJob, DeliverJob, MinutesJob, TranscribeJob
 from greffier.jobs.registry import task
 from greffier.store import assistant
@@ -124,9 +124,10 @@ def ask(ctx: JobContext, job: AskJob) -> None:
 @task(DatasetExportJob, queue="llm")
 def dataset_export(ctx: JobContext, job: DatasetExportJob) -> None:
     """Licensed, consented, pseudonymised meetings of the organisation as a zip in the blob store."""
-    from greffier.jobs import dataset_export as export
+    from greffier.app.dataset_export import write_archive
 
-    export.run(ctx, job)
+    if not write_archive(ctx.db, ctx.blobs, ctx.settings, ctx.organisation_id, job.export, ctx.progress):
+        raise JobGone(f"dataset export {job.export} was deleted")
 
 
 @task(DeliverJob, queue="deliver")
