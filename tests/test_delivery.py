@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import select, update
 
 import delivery_servers as targets
+from greffier.app.delivery import announce
 from greffier.assist import render
 from greffier.assist.types import ActionItem, Minutes, Point, Span
 from greffier.config import Settings
 from greffier.delivery.destinations import NewDestination, add_destination
 from greffier.delivery.errors import DeliveryError
-from greffier.delivery.schedule import announce
 from greffier.delivery.secrets import new_key
 from greffier.jobs.runner import JobRunner
 from greffier.store import accounts, assistant

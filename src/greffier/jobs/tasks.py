@@ -43,11 +43,9 @@ def transcribe(ctx: JobContext, job: TranscribeJob) -> None:
 
 
 def _announce_transcript(ctx: JobContext) -> None:
-    from greffier.delivery.schedule import announce, version_of
+    from greffier.app.delivery import announce_transcript
 
-    version = version_of(ctx.db, ctx.job_id)
-    if version is not None:
-        announce(ctx.db, ctx.settings, ctx.meeting_id, "meeting.transcribed", str(version))
+    announce_transcript(ctx.db, ctx.settings, ctx.meeting_id, ctx.job_id)
 
 
 @task(CallJob, queue="llm")
@@ -79,7 +77,7 @@ def call(ctx: JobContext, job: CallJob) -> None:
 
 def _announce(ctx: JobContext, event: str) -> None:
     """Owe this job's result to the meeting's destinations (`deliver` jobs)."""
-    from greffier.delivery.schedule import announce
+    from greffier.app.delivery import announce
 
     announce(ctx.db, ctx.settings, ctx.meeting_id, event, ctx.job_id.hex)
 
