@@ -51,25 +51,21 @@ def _announce_transcript(ctx: JobContext) -> None:
 @task(CallJob, queue="llm")
 def call(ctx: JobContext, job: CallJob) -> None:
     """The emergency-call case form of a transcript version (rules, then the LLM if asked), stored as call.json."""
-    from greffier.calls.extract import extract_transcript
+    from greffier.app.case_form import fill_form
     from greffier.calls.record import CASE_FILE, case_record
 
     transcript = ctx.transcript(job.version)
-    ctx.progress("call", 0.0)
-    form = extract_transcript(transcript, regulator=job.regulator, call_id=str(ctx.meeting_id))
-    notes: list[str] = []
-    if job.llm:
-        from greffier.assist.llm import LLMOutputError, LLMUnavailable, load_llm
-        from greffier.calls.llm import fill_llm
-
-        ctx.progress("call", 0.1)
-        try:
-            form, _ = fill_llm(form, transcript.segments, load_llm(ctx.settings).complete_json)
-        except (LLMUnavailable, LLMOutputError) as exc:
-            notes.append(f"LLM pass skipped: {exc}")
+    filled = fill_form(
+        transcript,
+        ctx.settings,
+        regulator=job.regulator,
+        call_id=str(ctx.meeting_id),
+        llm=job.llm,
+        progress=ctx.progress,
+    )
     ctx.blobs.put_bytes(
         ctx.blob_key(CASE_FILE),
-        case_record(form, source="job", transcript_version=job.version, notes=tuple(notes)),
+        case_record(filled.form, source="job", transcript_version=job.version, notes=filled.notes),
     )
     ctx.progress("call", 1.0)
     _announce(ctx, "call.completed")
