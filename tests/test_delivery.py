@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 
 import delivery_servers as targets
 from greffier.app.delivery import announce
+from greffier.app.destinations import NewDestination, add_destination
 from greffier.assist import render
 from greffier.assist.types import ActionItem, Minutes, Point, Span
 from greffier.config import Settings
-from greffier.delivery.destinations import NewDestination, add_destination
 from greffier.delivery.errors import DeliveryError
 from greffier.delivery.secrets import new_key
 from greffier.jobs.runner import JobRunner

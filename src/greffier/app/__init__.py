@@ -11,6 +11,7 @@ runner (`jobs.queue`, `jobs.runner`, `jobs.tasks`): jobs are queued through a po
 - `assistant`: write minutes, ask a question, and read what their jobs wrote
 - `calls`: fill the emergency-call case form from a transcript, and read it
 - `delivery`: a meeting's deliveries listed, sent now, sent again, and its choice of destinations
+- `destinations`: where an organisation's meetings are delivered: added, listed, removed
 - `delivery_secrets`: the key sealing destinations' secrets rotated
 - `consent`: licences, speakers' consents, and the open-dataset exports
 - `dataset_export`: an organisation's open dataset written from the database (the job's zip, the CLI's folder)
