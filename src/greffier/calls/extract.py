@@ -8,6 +8,9 @@
 the line) and then the priority rules. A value stated again adds evidence; a different value
 replaces it and the old one goes to the field's history; red flags stay once raised. Nothing here
 needs a model: `update_llm` (greffier.calls.llm) only fills fields the rules left empty.
+
+One file past ~400 lines: the readings of one segment (answers, numbers, places, who is on the line)
+share its `CallContext` and its edits, applied together at the end.
 """
 
 from __future__ import annotations
