@@ -19,9 +19,19 @@ from greffier.app import assistant, meetings, transcripts
 from greffier.app.backends import submit
 from greffier.config import Settings
 from greffier.edit import SegmentEdit
-from greffier.errors import Gone, Invalid, NotFound, NotReady, Refused, Stale, Unreadable, Unsupported
+from greffier.errors import (
+    BrokerError,
+    Gone,
+    Invalid,
+    NotFound,
+    NotReady,
+    Refused,
+    Stale,
+    Unreadable,
+    Unsupported,
+)
 from greffier.jobs.models import MeetingOptions, TranscribeJob
-from greffier.jobs.queue import BrokerError, CeleryQueue, EmbeddedQueue
+from greffier.jobs.queue import CeleryQueue, EmbeddedQueue
 from greffier.jobs.registry import create_job
 from greffier.jobs.runner import JobRunner
 from greffier.store import accounts
@@ -284,3 +294,27 @@ def test_the_api_answers_each_refusal_with_its_status(refusal: type[Refused], st
         "fix": "the fix",
         "param": "field",
     }
+
+
+def test_the_application_layer_imports_no_adapter_and_not_the_job_runner() -> None:
+    """The API, the CLI and the task types call `greffier.app`, never the other way: the use-cases
+    queue jobs through the `JobSubmitter` port, so `jobs.tasks -> app` makes no cycle."""
+    import ast
+
+    import greffier.app
+
+    forbidden = (
+        "greffier.api",
+        "greffier.cli",
+        "greffier.jobs.queue",
+        "greffier.jobs.runner",
+        "greffier.jobs.tasks",
+    )
+    found = []
+    for path in sorted(Path(greffier.app.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
+    assert found == []
+    assert len(list(Path(greffier.app.__file__).parent.glob("*.py"))) > 10

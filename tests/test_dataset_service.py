@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from bench.pii_corpus import gold_files, leaked, load
 from conftest import run_cli
 from dataset_seed import seed_meeting
+from greffier.app.dataset_export import export_from_service, export_key, start_export
 from greffier.config import Settings
 from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, SqliteConsentStore, forget, now
 from greffier.dataset.export import ExportOptions, export_dataset, record_id
 from greffier.jobs.context import STORE_HOOKS, JobContext
-from greffier.jobs.dataset_export import export_from_service, export_key, start_export
 from greffier.jobs.runner import JobRunner
 from greffier.store import accounts
 from greffier.store.blobs import BlobStore

@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import select, update
 
 import delivery_servers as targets
+from greffier.app.delivery import announce
+from greffier.app.destinations import NewDestination, add_destination
 from greffier.assist import render
 from greffier.assist.types import ActionItem, Minutes, Point, Span
 from greffier.config import Settings
-from greffier.delivery.destinations import NewDestination, add_destination
 from greffier.delivery.errors import DeliveryError
-from greffier.delivery.schedule import announce
 from greffier.delivery.secrets import new_key
 from greffier.jobs.runner import JobRunner
 from greffier.store import accounts, assistant
@@ -215,7 +215,7 @@ def test_email_over_starttls_to_the_list_and_the_participants_with_a_stable_mess
         # sent again after a failure: the same Message-ID, so mail clients keep one
         with world.db.write() as session:
             session.execute(update(Delivery).values(state="failed"))
-        from greffier.delivery.service import resend
+        from greffier.app.delivery import resend
 
         resend(world.db, world.settings, world.organisation_id, world.meeting_id, delivery.id)
         world.run_jobs()
@@ -300,7 +300,7 @@ def test_a_target_stopped_during_delivery_is_retried_and_receives_once(world: Wo
 
 
 def test_a_target_down_for_every_try_fails_with_the_fix_and_can_be_sent_again(world: World) -> None:
-    from greffier.delivery.service import resend
+    from greffier.app.delivery import resend
 
     with targets.webhook_receiver() as hook:
         world.destination("hook", "webhook", {"url": hook.url}, hook.key)
@@ -423,7 +423,7 @@ def test_matrix_room_gets_the_minutes_and_the_docx_and_a_rewrite_edits_them(
     second = world.deliveries()[-1]
     with world.db.write() as session:
         session.execute(update(Delivery).where(Delivery.id == second.id).values(state="failed"))
-    from greffier.delivery.service import resend
+    from greffier.app.delivery import resend
 
     resend(world.db, world.settings, world.organisation_id, world.meeting_id, second.id)
     world.run_jobs()
@@ -572,7 +572,7 @@ def test_admin_adds_lists_and_removes_destinations_from_the_command_line(tmp_pat
 
 
 def test_email_goes_to_the_meetings_participants_with_an_address(world: World) -> None:
-    from greffier.delivery.service import configure_meeting
+    from greffier.app.delivery import configure_meeting
 
     participants = ["Chloé Petit <chloe@acme.example>", "ana@acme.example"]
     configure_meeting(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from greffier.app.destinations import NewDestination, add_destination
 from greffier.config import Settings
-from greffier.delivery.destinations import NewDestination, add_destination
 from greffier.delivery.errors import DeliveryError
 from greffier.delivery.secrets import new_key, unseal
 from greffier.store import accounts

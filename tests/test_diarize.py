@@ -200,10 +200,12 @@ def test_interjection_candidates_are_short_runs_between_pauses_inside_one_speake
         return Word(start, end, "w")
 
     words = [word(0.0, 0.5), word(0.5, 1.0), word(1.3, 1.6), word(1.9, 2.4), word(2.4, 4.0), word(4.3, 4.6)]
-    assert interjections(words, [0, 0, 0, 0, 0, 0]) == [(2, 3)]  # the run 1.3-1.6 between pauses
-    assert interjections(words, [0, 0, 0, 1, 1, 1]) == [], "at a speaker change it is not an interjection"
+    assert interjections(words, ["0"] * 6) == [(2, 3)]  # the run 1.3-1.6 between pauses
+    assert interjections(words, ["0", "0", "0", "1", "1", "1"]) == [], (
+        "at a speaker change it is not an interjection"
+    )
     long_run = [word(0.0, 0.5), word(0.8, 2.5), word(2.8, 3.0)]
-    assert interjections(long_run, [0, 0, 0]) == [], "1.7 s is a turn, not an interjection"
+    assert interjections(long_run, ["0"] * 3) == [], "1.7 s is a turn, not an interjection"
 
 
 def test_turns_cover_speech_the_recogniser_has_no_words_for():
@@ -217,15 +219,17 @@ def test_turns_cover_speech_the_recogniser_has_no_words_for():
 
 
 def test_overwrite_gives_a_span_to_a_speaker_and_joins_neighbours():
-    turns = [Turn(0.0, 4.0, 0), Turn(4.5, 6.0, 1)]
-    assert overwrite(turns, 1.0, 2.0, 1) == [
-        Turn(0.0, 1.0, 0),
-        Turn(1.0, 2.0, 1),
-        Turn(2.0, 4.0, 0),
-        Turn(4.5, 6.0, 1),
+    turns = [Turn(0.0, 4.0, "0"), Turn(4.5, 6.0, "1")]
+    assert overwrite(turns, 1.0, 2.0, "1") == [
+        Turn(0.0, 1.0, "0"),
+        Turn(1.0, 2.0, "1"),
+        Turn(2.0, 4.0, "0"),
+        Turn(4.5, 6.0, "1"),
     ]
-    assert overwrite(turns, 3.5, 4.0, 1) == [Turn(0.0, 3.5, 0), Turn(3.5, 6.0, 1)], "joined across 0.5 s"
-    assert changed_runs([0, 0, 0, 1, 1], [0, 1, 1, 1, 0]) == [(1, 3), (4, 5)]
+    assert overwrite(turns, 3.5, 4.0, "1") == [Turn(0.0, 3.5, "0"), Turn(3.5, 6.0, "1")], (
+        "joined across 0.5 s"
+    )
+    assert changed_runs(list("00011"), list("01110")) == [(1, 3), (4, 5)]
 
 
 def test_stereo_call_channels_are_the_speakers():

@@ -14,7 +14,15 @@ import sqlalchemy as sa
 
 from conftest import new_meeting
 from greffier.config import Settings
-from greffier.jobs.models import MeetingOptions, payload_of, read_job
+from greffier.jobs.models import (
+    AskJob,
+    JobPayloadError,
+    MeetingOptions,
+    MinutesJob,
+    payload_of,
+    read_as,
+    read_job,
+)
 from greffier.jobs.registry import TASKS
 from greffier.jobs.runner import JobRunner
 from greffier.store.blobs import BlobStore
@@ -52,6 +60,14 @@ def test_the_transcribe_job_becomes_the_pipelines_options() -> None:
     options = read_job("transcribe", OLD_PAYLOADS["transcribe"]).pipeline_options()
     assert (options.language, options.diarize, options.speakers.num_speakers) == ("fr", True, 2)
     assert MeetingOptions().pipeline_options().speakers.num_speakers is None
+
+
+def test_a_reader_that_knows_the_kind_gets_its_model_and_the_same_errors() -> None:
+    assert read_as(MinutesJob, OLD_PAYLOADS["minutes"]).version == 3
+    asked = read_as(AskJob, OLD_PAYLOADS["ask"])
+    assert (asked.question, asked.version) == ("Qui signe le bon de commande ?", 2)
+    with pytest.raises(JobPayloadError, match=r"this minutes job does not fit its kind \(version: "):
+        read_as(MinutesJob, {"version": "three"})
 
 
 def _meeting(db: Database) -> tuple[uuid.UUID, uuid.UUID]:

@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 import delivery_servers as targets
 import test_web
 from dataset_seed import organisation_id, seed_meeting
+from greffier.app.destinations import NewDestination, add_destination
 from greffier.config import Settings
-from greffier.delivery.destinations import NewDestination, add_destination
 from greffier.store.db import Database
 from greffier.store.models import Delivery, Meeting, utcnow
 from greffier.transcript import Segment, Transcript

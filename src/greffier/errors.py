@@ -31,6 +31,10 @@ class ModelError(GreffierError):
     """A model is missing, unreadable or fails its checksum."""
 
 
+class BrokerError(GreffierError):
+    """The message broker cannot be reached."""
+
+
 class OptionsError(GreffierError):
     """Options that contradict each other or are out of range."""
 

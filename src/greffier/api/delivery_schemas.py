@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstraints
 
+from greffier.app.delivery import DeliveryView
 from greffier.delivery.kinds import Event, check_address
-from greffier.delivery.service import DeliveryView
 from greffier.store.models import Destination
 
 Kind = Literal["matrix", "webdav", "email", "webhook"]

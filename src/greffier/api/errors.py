@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
 from greffier.errors import (
+    BrokerError,
     Forbidden,
     Gone,
     GreffierError,
@@ -190,7 +191,6 @@ def refused_response(exc: Refused) -> JSONResponse:
 
 
 def _greffier_error(request: Request, exc: GreffierError) -> JSONResponse:
-    from greffier.jobs.queue import BrokerError
     from greffier.store.db import DatabaseError
 
     if isinstance(exc, Refused):

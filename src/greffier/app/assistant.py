@@ -12,7 +12,7 @@ from typing import Any
 from greffier.app.backends import Backends, queue_job
 from greffier.app.meetings import load_meeting, load_version
 from greffier.errors import Invalid, NotFound
-from greffier.jobs.models import AskJob, MinutesJob
+from greffier.jobs.models import AskJob, MinutesJob, read_as
 from greffier.store import assistant as store
 from greffier.store.accounts import Principal
 from greffier.store.meetings import get_version
@@ -31,6 +31,8 @@ class MinutesFile:
 class LatestMinutes:
     written: MinutesFile
     """The latest minutes written, as JSON."""
+    version: int
+    """The transcript version they were written from."""
     latest_job: Job
     """The meeting's latest minutes job (it may be writing newer ones)."""
     latest_version: int
@@ -40,7 +42,9 @@ class LatestMinutes:
 @dataclass(frozen=True)
 class Question:
     job: Job
-    """The job answering it: its id is the question's, its payload the question and the version."""
+    """The job answering it: its id is the question's."""
+    asked: AskJob
+    """The question and the transcript version it is about."""
     answer: dict[str, Any] | None
     """The answer's JSON, once the job has succeeded."""
 
@@ -53,7 +57,7 @@ def write_minutes(backends: Backends, principal: Principal, meeting_id: uuid.UUI
         pending = [
             job
             for job in store.jobs_of(session, meeting.id, store.MINUTES, store.PENDING)
-            if job.payload.get("version") == version.version
+            if read_as(MinutesJob, job.payload).version == version.version
         ]
     if pending:
         return pending[0]
@@ -94,8 +98,8 @@ def latest_minutes(backends: Backends, principal: Principal, meeting_id: uuid.UU
     with backends.db.read() as session:
         latest = store.jobs_of(session, written.meeting.id, store.MINUTES)[-1]
         newest = get_version(session, written.meeting.id)
-    theirs = written.job.payload["version"]
-    return LatestMinutes(written, latest, newest.version if newest else theirs)
+    theirs = read_as(MinutesJob, written.job.payload).version
+    return LatestMinutes(written, theirs, latest, newest.version if newest else theirs)
 
 
 # -- questions -------------------------------------------------------------------------------------
@@ -104,7 +108,7 @@ def _question(backends: Backends, principal: Principal, job: Job) -> Question:
     answer = None
     if job.state == JobState.SUCCEEDED and backends.blobs.exists(key):
         answer = json.loads(backends.blobs.get_bytes(key))
-    return Question(job, answer)
+    return Question(job, read_as(AskJob, job.payload), answer)
 
 
 def ask_question(backends: Backends, principal: Principal, meeting_id: uuid.UUID, question: str) -> Question:

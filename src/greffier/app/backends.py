@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Protocol
 
 from sqlalchemy import update
 
 from greffier.config import Settings
+from greffier.errors import BrokerError
 from greffier.jobs.models import JobSpec
-from greffier.jobs.queue import BrokerError, JobQueue
 from greffier.jobs.registry import create_job
 from greffier.store.accounts import Principal
 from greffier.store.blobs import BlobStore
@@ -16,11 +17,19 @@ from greffier.store.db import Database
 from greffier.store.models import TRANSCRIPTION_JOBS, Job, JobState, Meeting, MeetingStatus, utcnow
 
 
+class JobSubmitter(Protocol):
+    """The port a use-case queues jobs through: `jobs.queue`'s queues are ones. A port, not
+    `jobs.queue` itself, so that the application layer never imports the runner (whose task types call
+    the application layer)."""
+
+    def submit(self, job_id: uuid.UUID, queue: str) -> None: ...
+
+
 class Backends(Protocol):
     settings: Settings
     db: Database
     blobs: BlobStore
-    queue: JobQueue
+    queue: JobSubmitter
 
 
 def submit(backends: Backends, job: Job) -> None:

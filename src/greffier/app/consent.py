@@ -1,5 +1,5 @@
 """Consent and licences of the service's meetings, and the open-dataset export of an organisation (a
-job that writes a zip; the CLI's `--from-service` runs the same export, `jobs.dataset_export`)."""
+job that writes a zip; the CLI's `--from-service` runs the same export, `app.dataset_export`)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 
 from greffier.app.backends import Backends, submit
+from greffier.app.dataset_export import start_export
 from greffier.app.meetings import load_meeting, load_version
 from greffier.assist.types import speaker_names
 from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, forget, now
 from greffier.errors import Gone, Invalid, NotFound, NotReady
-from greffier.jobs.dataset_export import start_export
 from greffier.store.accounts import Principal
 from greffier.store.consent import DatabaseConsentStore, export_key
 from greffier.store.models import DatasetExport, Job, JobState
@@ -114,7 +114,7 @@ def forget_person(
 def start_dataset_export(
     backends: Backends, principal: Principal, options: dict[str, Any]
 ) -> tuple[DatasetExport, Job]:
-    """The organisation's dataset export with these options (`jobs.dataset_export.options_from`):
+    """The organisation's dataset export with these options (`dataset_export.options_from`):
     its row, and the queued job that writes it."""
     with backends.db.write() as session:
         job, row = start_export(

@@ -11,6 +11,9 @@ busier than one batch on two threads (1.28x measured on 2 cores). A decoding loo
 chunk resumed after the last complete segment before it, as Whisper's own seek resumes a window
 that stopped early; only chunks whose output still looks wrong (improbable, or a loop with nothing
 before it) are decoded again, alone, with the temperature fallback.
+
+One file past ~400 lines: `WhisperEngine` (about 300) is one batched decoding loop whose state
+(sections, lanes, resumed chunks, fallbacks) is shared by all its steps.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@
 
 `load_llm(settings)` picks one, or raises `LLMUnavailable` (problem + fix) when none can run:
 callers then fall back to what works without a model.
+
+One file past ~400 lines: both backends are `_ChatJSON` (prompt, schema, validation and error
+messages shared), and that base has no other user to stand in a module of its own.
 """
 
 from __future__ import annotations

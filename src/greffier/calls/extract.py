@@ -8,12 +8,15 @@
 the line) and then the priority rules. A value stated again adds evidence; a different value
 replaces it and the old one goes to the field's history; red flags stay once raised. Nothing here
 needs a model: `update_llm` (greffier.calls.llm) only fills fields the rules left empty.
+
+One file past ~400 lines: the readings of one segment (answers, numbers, places, who is on the line)
+share its `CallContext` and its edits, applied together at the end.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from greffier.calls import heard_place, numbers
@@ -101,15 +104,21 @@ def update(form: CaseForm, new_segments: Iterable[Segment]) -> tuple[CaseForm, l
 
 
 def extract_transcript(
-    transcript: Transcript, regulator: str | None = None, call_id: str | None = None
+    transcript: Transcript,
+    regulator: str | None = None,
+    call_id: str | None = None,
+    on_change: Callable[[Segment, list[Change]], None] | None = None,
 ) -> CaseForm:
-    """The form for a whole transcript (the same path as the live one, one segment at a time)."""
+    """The form for a whole transcript (the same path as the live one, one segment at a time);
+    `on_change` hears each segment that changed the form, with its changes."""
     form = new_form(
         call_id=call_id or transcript.metadata.get("call") or transcript.source,
         regulator=regulator or transcript.metadata.get("regulator"),
     )
     for segment in transcript.segments:
-        form, _ = update(form, [segment])
+        form, changes = update(form, [segment])
+        if on_change is not None and changes:
+            on_change(segment, changes)
     return form
 
 

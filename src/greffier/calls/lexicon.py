@@ -12,6 +12,8 @@ Patterns run on a cleaned clause (lower case, fillers and stutters removed, numb
 - `flag`: a red flag raised with the value.
 - `caller_only` / `regulator_ok`: who may state it (treatments are never taken from the
   regulator's advice, "donnez-lui un Doliprane").
+
+One file past ~400 lines: it is a catalogue (patterns and word lists, no logic), read field by field.
 """
 
 from __future__ import annotations

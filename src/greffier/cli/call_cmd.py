@@ -10,14 +10,15 @@ from pathlib import Path
 
 import typer
 
-from greffier.calls.extract import new_form, update
+from greffier.app.case_form import fill_form
 from greffier.calls.form import change_dict
 from greffier.calls.simsamu import is_simsamu, load_simsamu
+from greffier.calls.values import Change
 from greffier.cli.app import app
 from greffier.cli.call_print import print_form
 from greffier.config import get_settings
 from greffier.errors import GreffierError, OptionsError
-from greffier.transcript import InvalidTranscript, Transcript
+from greffier.transcript import InvalidTranscript, Segment, Transcript
 
 
 def _load(path: Path, language: str) -> Transcript:
@@ -78,21 +79,24 @@ def call_command(
         )
         return
     transcript = _load(file, language)
-    form = new_form(
+
+    def emit_changes(segment: Segment, changes: list[Change]) -> None:
+        _emit(
+            {
+                "type": "update",
+                "segment_id": segment.id,
+                "time": segment.end,
+                "changes": [change_dict(c) for c in changes],
+            }
+        )
+
+    form = fill_form(
+        transcript,
+        get_settings(),
+        regulator=regulator,
         call_id=transcript.metadata.get("call") or file.stem,
-        regulator=regulator or transcript.metadata.get("regulator"),
-    )
-    for segment in transcript.segments:
-        form, changes = update(form, [segment])
-        if as_json and changes:
-            _emit(
-                {
-                    "type": "update",
-                    "segment_id": segment.id,
-                    "time": segment.end,
-                    "changes": [change_dict(c) for c in changes],
-                }
-            )
+        on_change=emit_changes if as_json else None,
+    ).form
     if export:
         from greffier.calls.share import report
 

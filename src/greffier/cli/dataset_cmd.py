@@ -181,7 +181,7 @@ def export_command(
         return _load(path)
 
     if from_service:
-        from greffier.jobs.dataset_export import export_from_service
+        from greffier.app.dataset_export import export_from_service
 
         db, organisation_id = _service_store(org)
         try:

@@ -69,7 +69,7 @@ def add_command(
     ),
 ) -> None:
     """Add a destination; its secret is stored encrypted (GREFFIER_DELIVERY_KEY)."""
-    from greffier.delivery.destinations import NewDestination, add_destination
+    from greffier.app.destinations import NewDestination, add_destination
 
     db = _db()
     secret = sys.stdin.readline().rstrip("\n") if secret_stdin else None
@@ -81,7 +81,7 @@ def add_command(
 @destination.command("list")
 def list_command(org: str = _ORG) -> None:
     """The organisation's destinations (secrets are never shown)."""
-    from greffier.delivery.destinations import list_destinations
+    from greffier.app.destinations import list_destinations
 
     db = _db()
     for found in list_destinations(db, _organisation_id(db, org)):
@@ -94,7 +94,7 @@ def list_command(org: str = _ORG) -> None:
 @destination.command("remove")
 def remove_command(name: str = typer.Argument(..., help="Its name or id."), org: str = _ORG) -> None:
     """Remove a destination (what it received stays there)."""
-    from greffier.delivery.destinations import remove_destination
+    from greffier.app.destinations import remove_destination
 
     db = _db()
     if not remove_destination(db, _organisation_id(db, org), name):

@@ -15,6 +15,7 @@ from greffier import export
 from greffier.assist.types import Minutes
 from greffier.config import Settings
 from greffier.delivery.errors import DeliveryError
+from greffier.jobs.models import MinutesJob, read_as
 from greffier.store import assistant
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
@@ -96,7 +97,7 @@ def build(db: Database, blobs: BlobStore, settings: Settings, delivery: Delivery
         job = assistant.job_of(session, meeting.id, assistant.MINUTES, uuid.UUID(delivery.source or ""))
         if job is None:
             raise _gone("the minutes")
-        row = get_version(session, meeting.id, job.payload["version"])
+        row = get_version(session, meeting.id, read_as(MinutesJob, job.payload).version)
     keys = {
         fmt: assistant.minutes_key(meeting.organisation_id, meeting.id, job.id, fmt)
         for fmt in ("json", "md", "docx")

@@ -14,14 +14,12 @@ from greffier.config import Settings
 from greffier.delivery.errors import DeliveryError
 from greffier.jobs.models import DeliverJob
 from greffier.jobs.registry import create_job
-from greffier.store.db import Database
 from greffier.store.models import (
     Delivery,
     DeliveryState,
     Destination,
     Job,
     Meeting,
-    TranscriptVersion,
     utcnow,
 )
 
@@ -106,18 +104,3 @@ def queue_delivery(session: Session, settings: Settings, delivery: Delivery) -> 
         meeting_id=delivery.meeting_id,
         job=DeliverJob(delivery_id=delivery.id),
     )
-
-
-def announce(db: Database, settings: Settings, meeting_id: uuid.UUID, event: str, source: str) -> None:
-    """A job's result is ready: owe it to the meeting's destinations. The queue picks the jobs up
-    (embedded workers poll the database; in scaled mode the sweeper sends jobs never dispatched)."""
-    with db.write() as session:
-        meeting = session.get(Meeting, meeting_id)
-        if meeting is not None:
-            schedule(session, settings, meeting, event, source)
-
-
-def version_of(db: Database, job_id: uuid.UUID) -> int | None:
-    """The transcript version a transcription job stored."""
-    with db.read() as session:
-        return session.scalar(select(TranscriptVersion.version).where(TranscriptVersion.job_id == job_id))

@@ -18,9 +18,9 @@ INTERJECTION_MARGIN = 0.1
 """Cosine by which the run's own voice must prefer another speaker's centroid to change speaker."""
 
 
-def speaker_at(start: float, end: float, turns: Sequence[Turn]) -> int:
+def speaker_at(start: float, end: float, turns: Sequence[Turn]) -> str:
     """The speaker talking most during [start, end]; the nearest turn when none overlaps."""
-    overlap: dict[int, float] = {}
+    overlap: dict[str, float] = {}
     for t in turns:
         o = min(end, t.end) - max(start, t.start)
         if o > 0:
@@ -32,11 +32,11 @@ def speaker_at(start: float, end: float, turns: Sequence[Turn]) -> int:
     return nearest.speaker
 
 
-def word_speakers(words: Sequence[Word], turns: Sequence[Turn]) -> list[int]:
+def word_speakers(words: Sequence[Word], turns: Sequence[Turn]) -> list[str]:
     return [speaker_at(w.start, w.end, turns) for w in words]
 
 
-def interjections(words: Sequence[Word], speakers: Sequence[int]) -> list[tuple[int, int]]:
+def interjections(words: Sequence[Word], speakers: Sequence[str]) -> list[tuple[int, int]]:
     """[first, last) word indices of short runs bounded by pauses, inside another speaker's talk."""
     runs: list[tuple[int, int]] = []
     first = 0
@@ -56,11 +56,12 @@ def interjections(words: Sequence[Word], speakers: Sequence[int]) -> list[tuple[
 
 def recheck_interjections(
     words: Sequence[Word],
-    speakers: list[int],
+    speakers: list[str],
     voice_of: Callable[[list[tuple[float, float]]], np.ndarray],
     centroids: np.ndarray,
-) -> list[int]:
-    """Give each interjection the speaker its own embedding is closest to, when clearly closer."""
+) -> list[str]:
+    """Give each interjection the speaker its own embedding is closest to, when clearly closer
+    (speaker "k" is the cluster of row k of `centroids`)."""
     runs = interjections(words, speakers)
     if not runs or len(centroids) < 2:
         return speakers
@@ -68,9 +69,9 @@ def recheck_interjections(
     scores = vectors @ centroids.T
     out = list(speakers)
     for (a, b), score in zip(runs, scores, strict=True):
-        best = int(np.argmax(score))
-        if best != speakers[a] and score[best] - score[speakers[a]] >= INTERJECTION_MARGIN:
-            out[a:b] = [best] * (b - a)
+        best, current = int(np.argmax(score)), int(speakers[a])
+        if best != current and score[best] - score[current] >= INTERJECTION_MARGIN:
+            out[a:b] = [str(best)] * (b - a)
     return out
 
 
@@ -78,7 +79,7 @@ SHORT_RUN_S = 0.5
 """A run of words given to another speaker inside someone's talk must last this long to stand."""
 
 
-def absorb_short_runs(words: Sequence[Word], speakers: Sequence[int]) -> list[int]:
+def absorb_short_runs(words: Sequence[Word], speakers: Sequence[str]) -> list[str]:
     """Runs of words shorter than SHORT_RUN_S, between two runs of one other speaker, given back to
     that speaker (a frame or two of overlap must not cut "your" out of a sentence); the turns keep
     the overlap."""
@@ -92,7 +93,7 @@ def absorb_short_runs(words: Sequence[Word], speakers: Sequence[int]) -> list[in
     return out
 
 
-def changed_runs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int, int]]:
+def changed_runs(before: Sequence[str], after: Sequence[str]) -> list[tuple[int, int]]:
     """[first, last) word indices of the runs whose speaker differs between the two labellings."""
     out: list[tuple[int, int]] = []
     for i, (a, b) in enumerate(zip(before, after, strict=True)):
@@ -106,14 +107,14 @@ def changed_runs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int,
 
 
 def split_by_speaker(
-    transcript: Transcript, speakers: Sequence[int], turns: Sequence[Turn], *, wordless: bool = False
+    transcript: Transcript, speakers: Sequence[str], turns: Sequence[Turn], *, wordless: bool = False
 ) -> Transcript:
     """A new transcript whose segments each hold one speaker, with ids SPEAKER_00… by first appearance,
     and whose turns are `turns` under those ids. With `wordless`, a speaker heard only where the
     recogniser has no words (overlap, back-channels) is kept, listed after the others."""
-    names: dict[int, str] = {}
+    names: dict[str, str] = {}
 
-    def name(label: int) -> str:
+    def name(label: str) -> str:
         return names.setdefault(label, f"SPEAKER_{len(names):02d}")
 
     segments: list[Segment] = []
@@ -149,9 +150,9 @@ def split_by_speaker(
     return replace(transcript, segments=tuple(segments), speakers=speaker_list, turns=tuple(kept))
 
 
-def _runs(labels: Sequence[int]) -> list[tuple[int, int, int]]:
+def _runs(labels: Sequence[str]) -> list[tuple[int, int, str]]:
     """(first, last, label): the runs of one label, `last` excluded."""
-    out: list[tuple[int, int, int]] = []
+    out: list[tuple[int, int, str]] = []
     for i, label in enumerate(labels):
         if out and out[-1][2] == label:
             out[-1] = (out[-1][0], i + 1, label)

@@ -111,5 +111,5 @@ def frame_turns(active: np.ndarray) -> list[Turn]:
                 runs[-1][1] = end
             else:
                 runs.append([start, end])
-        out += [Turn(s, e, speaker) for s, e in runs if e - s >= MIN_ON_S]
+        out += [Turn(s, e, str(speaker)) for s, e in runs if e - s >= MIN_ON_S]
     return sorted(out, key=lambda t: (t.start, t.end))

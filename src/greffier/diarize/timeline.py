@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from greffier.audio import SAMPLE_RATE
-from greffier.transcript import TimeSpan
+from greffier.transcript import SpeakerTurn
 from greffier.vad import Region, VadSettings, speech_regions
 
 WINDOW_S = 1.5
@@ -25,12 +24,9 @@ threshold, and with the rounding of its samples (float samples gave 28.7 % at 0.
 is clearly best; wider padding adds false alarm."""
 
 
-@dataclass(frozen=True)
-class Turn(TimeSpan):
-    """A speaker turn as clustering labels it (a cluster number); `assign.split_by_speaker` turns
-    these into the transcript's `SpeakerTurn`s, named, at one place."""
-
-    speaker: int
+Turn = SpeakerTurn
+"""A speaker turn as clustering labels it: its speaker is the cluster's number as text ("0", "1"…),
+until `assign.split_by_speaker` names them SPEAKER_00… by first appearance, at one place."""
 
 
 def regions_of(audio: np.ndarray) -> list[Region]:
@@ -51,7 +47,7 @@ def windows(regions: Sequence[Region]) -> list[tuple[int, int]]:
     return out
 
 
-def overwrite(turns: Sequence[Turn], start: float, end: float, speaker: int) -> list[Turn]:
+def overwrite(turns: Sequence[Turn], start: float, end: float, speaker: str) -> list[Turn]:
     """The turns with [start, end] given to `speaker` (what was there before is cut around it)."""
     out: list[Turn] = []
     for t in turns:
@@ -79,8 +75,8 @@ def _joined(turns: Sequence[Turn]) -> list[Turn]:
 def turns(spans: Sequence[tuple[int, int]], labels: Sequence[int]) -> list[Turn]:
     """Speaker turns from labelled windows: overlaps split at their middle, short pauses bridged."""
     out: list[Turn] = []
-    for (s, e), label in sorted(zip(spans, labels, strict=True)):
-        start, end = s / SAMPLE_RATE, e / SAMPLE_RATE
+    for (s, e), number in sorted(zip(spans, labels, strict=True)):
+        start, end, label = s / SAMPLE_RATE, e / SAMPLE_RATE, str(int(number))
         if out and out[-1].speaker == label and start - out[-1].end <= MERGE_GAP_S:
             out[-1] = Turn(out[-1].start, max(out[-1].end, end), label)
             continue
@@ -88,5 +84,5 @@ def turns(spans: Sequence[tuple[int, int]], labels: Sequence[int]) -> list[Turn]
             middle = (start + out[-1].end) / 2
             out[-1] = Turn(out[-1].start, middle, out[-1].speaker)
             start = middle
-        out.append(Turn(start, end, int(label)))
+        out.append(Turn(start, end, label))
     return out

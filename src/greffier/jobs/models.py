@@ -3,7 +3,8 @@
 A job row stores its kind in its own column and the rest of the model as its payload JSON
 (`payload_of`): the same keys, in the same order, as the payload dicts of earlier versions, so that
 jobs already queued in a database still run. `read_job` is the one place a stored job is read back
-(by the runner, before its task runs); `registry.create_job` the one place one is written.
+(by the runner, before its task runs; `read_as` for a reader that knows the kind, such as the version
+a minutes job wrote from); `registry.create_job` the one place one is written.
 
 `MeetingOptions` is also what the API takes for a recording and what a meeting stores; the pipeline's
 `TranscribeOptions` (a dataclass) is made from it by `MeetingOptions.pipeline_options`.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -99,6 +100,7 @@ JobSpec = Annotated[
     Field(discriminator="kind"),
 ]
 _SPECS: TypeAdapter[JobSpec] = TypeAdapter(JobSpec)
+S = TypeVar("S", bound=BaseModel)
 
 
 def payload_of(job: JobSpec) -> dict[str, Any]:
@@ -111,11 +113,25 @@ def read_job(kind: str, payload: Mapping[str, Any]) -> JobSpec:
     try:
         return _SPECS.validate_python({**payload, "kind": kind})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'][1:]) or 'payload'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise JobPayloadError(
-            f"the stored payload of this {kind} job does not fit its kind ({problems})",
-            "submit the job again (through the API or the CLI) instead of writing job rows by hand",
-        ) from exc
+        raise _payload_error(kind, exc, tagged=True) from exc
+
+
+def read_as(model: type[S], payload: Mapping[str, Any]) -> S:
+    """The stored payload of a job of `model`'s kind (e.g. a minutes job's version), as `read_job` reads it."""
+    kind = model.model_fields["kind"].default
+    try:
+        return model.model_validate({**payload, "kind": kind})
+    except ValidationError as exc:
+        raise _payload_error(kind, exc, tagged=False) from exc
+
+
+def _payload_error(kind: str, exc: ValidationError, *, tagged: bool) -> JobPayloadError:
+    """`tagged`: the union's errors, whose locations start with the kind."""
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in error['loc'][int(tagged) :]) or 'payload'}: {error['msg']}"
+        for error in exc.errors()
+    )
+    return JobPayloadError(
+        f"the stored payload of this {kind} job does not fit its kind ({problems})",
+        "submit the job again (through the API or the CLI) instead of writing job rows by hand",
+    )

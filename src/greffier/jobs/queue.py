@@ -16,7 +16,7 @@ import uuid
 from datetime import timedelta
 from typing import Protocol
 
-from greffier.errors import GreffierError
+from greffier.errors import BrokerError
 from greffier.jobs.registry import QUEUES
 from greffier.jobs.runner import JobRunner
 
@@ -24,10 +24,6 @@ log = logging.getLogger("greffier.jobs")
 OWN_THREAD = ("deliver",)
 """Queues with a thread of their own in embedded mode: a delivery waiting out a destination's back-off
 holds up no transcription, and no transcription holds up a delivery."""
-
-
-class BrokerError(GreffierError):
-    """The message broker cannot be reached."""
 
 
 class JobQueue(Protocol):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from greffier.jobs.context import JobContext
+from greffier.jobs.context import JobContext, JobGone
 from greffier.jobs.models import AskJob, CallJob, DatasetExportJob, DeliverJob, MinutesJob, TranscribeJob
 from greffier.jobs.registry import task
 from greffier.store import assistant
@@ -43,35 +43,29 @@ def transcribe(ctx: JobContext, job: TranscribeJob) -> None:
 
 
 def _announce_transcript(ctx: JobContext) -> None:
-    from greffier.delivery.schedule import announce, version_of
+    from greffier.app.delivery import announce_transcript
 
-    version = version_of(ctx.db, ctx.job_id)
-    if version is not None:
-        announce(ctx.db, ctx.settings, ctx.meeting_id, "meeting.transcribed", str(version))
+    announce_transcript(ctx.db, ctx.settings, ctx.meeting_id, ctx.job_id)
 
 
 @task(CallJob, queue="llm")
 def call(ctx: JobContext, job: CallJob) -> None:
     """The emergency-call case form of a transcript version (rules, then the LLM if asked), stored as call.json."""
-    from greffier.calls.extract import extract_transcript
+    from greffier.app.case_form import fill_form
     from greffier.calls.record import CASE_FILE, case_record
 
     transcript = ctx.transcript(job.version)
-    ctx.progress("call", 0.0)
-    form = extract_transcript(transcript, regulator=job.regulator, call_id=str(ctx.meeting_id))
-    notes: list[str] = []
-    if job.llm:
-        from greffier.assist.llm import LLMOutputError, LLMUnavailable, load_llm
-        from greffier.calls.llm import fill_llm
-
-        ctx.progress("call", 0.1)
-        try:
-            form, _ = fill_llm(form, transcript.segments, load_llm(ctx.settings).complete_json)
-        except (LLMUnavailable, LLMOutputError) as exc:
-            notes.append(f"LLM pass skipped: {exc}")
+    filled = fill_form(
+        transcript,
+        ctx.settings,
+        regulator=job.regulator,
+        call_id=str(ctx.meeting_id),
+        llm=job.llm,
+        progress=ctx.progress,
+    )
     ctx.blobs.put_bytes(
         ctx.blob_key(CASE_FILE),
-        case_record(form, source="job", transcript_version=job.version, notes=tuple(notes)),
+        case_record(filled.form, source="job", transcript_version=job.version, notes=filled.notes),
     )
     ctx.progress("call", 1.0)
     _announce(ctx, "call.completed")
@@ -79,7 +73,7 @@ def call(ctx: JobContext, job: CallJob) -> None:
 
 def _announce(ctx: JobContext, event: str) -> None:
     """Owe this job's result to the meeting's destinations (`deliver` jobs)."""
-    from greffier.delivery.schedule import announce
+    from greffier.app.delivery import announce
 
     announce(ctx.db, ctx.settings, ctx.meeting_id, event, ctx.job_id.hex)
 
@@ -124,9 +118,10 @@ def ask(ctx: JobContext, job: AskJob) -> None:
 @task(DatasetExportJob, queue="llm")
 def dataset_export(ctx: JobContext, job: DatasetExportJob) -> None:
     """Licensed, consented, pseudonymised meetings of the organisation as a zip in the blob store."""
-    from greffier.jobs import dataset_export as export
+    from greffier.app.dataset_export import write_archive
 
-    export.run(ctx, job)
+    if not write_archive(ctx.db, ctx.blobs, ctx.settings, ctx.organisation_id, job.export, ctx.progress):
+        raise JobGone(f"dataset export {job.export} was deleted")
 
 
 @task(DeliverJob, queue="deliver")

@@ -7,6 +7,9 @@ close an utterance go first, since the delay of finals is what users feel). Each
 its `OnlineTranscriber` in its own thread; `run_stream` is the protocol loop over any transport
 (the WebSocket endpoint, `greffier live`): frames in with an idle timeout, bad frames answered with
 an `error`, messages out in order, `end` last.
+
+One file past ~400 lines: a `LiveStream` lives on what its `LiveHub` lends it (the engine, the
+embedder, the pass gate, the stream limit), so the hub, the gate and the stream are kept together.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def get_minutes(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid
     minutes = assistant.latest_minutes(services, principal, meeting_id)
     job = minutes.written.job
     body = {
-        "transcript_version": job.payload["version"],
+        "transcript_version": minutes.version,
         "latest_version": minutes.latest_version,
         "created": (job.finished or job.created).isoformat(),
         "job_id": str(job.id),
@@ -86,8 +86,8 @@ def _question_out(question: assistant.Question) -> QuestionOut:
     job = question.job
     return QuestionOut(
         id=job.id,
-        question=job.payload["question"],
-        transcript_version=job.payload["version"],
+        question=question.asked.question,
+        transcript_version=question.asked.version,
         created=job.created,
         job=JobOut.model_validate(job),
         answer=question.answer,  # type: ignore[arg-type]  # the answer's JSON, validated into an Answer

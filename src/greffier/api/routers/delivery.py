@@ -19,15 +19,15 @@ from greffier.api.delivery_schemas import (
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
 from greffier.api.errors import ADMIN_ONLY, ERROR_RESPONSES, not_found
 from greffier.api.schemas import JobOut
+from greffier.app import delivery as service
 from greffier.app.backends import submit
-from greffier.app.roles import require_admin
-from greffier.delivery import service
-from greffier.delivery.destinations import (
+from greffier.app.destinations import (
     NewDestination,
     add_destination,
     list_destinations,
     remove_destination,
 )
+from greffier.app.roles import require_admin
 from greffier.store.accounts import Principal
 from greffier.store.models import Meeting
 

@@ -1,5 +1,8 @@
-"""The use cases behind the API and the CLI: a meeting's deliveries listed, sent now, sent again;
-its own choice of destinations and its health-data mark."""
+"""Deliveries of a meeting: a finished job's result owed to its destinations (`announce`, from the
+task types), deliveries listed, sent now, sent again; its own choice of destinations and participants,
+and its health-data mark. The mechanics (destinations, what is owed, sending, each kind's talking) are
+the `greffier.delivery` package's; the API queues the `deliver` jobs returned (`backends.submit`), the
+workers' queues pick up those of `announce`."""
 
 from __future__ import annotations
 
@@ -14,7 +17,15 @@ from greffier.delivery.schedule import Scheduled, chosen, queue_delivery, schedu
 from greffier.store import assistant
 from greffier.store.db import Database
 from greffier.store.meetings import get_meeting, get_version, latest_job
-from greffier.store.models import Delivery, DeliveryState, Destination, Job, JobState, Meeting
+from greffier.store.models import (
+    Delivery,
+    DeliveryState,
+    Destination,
+    Job,
+    JobState,
+    Meeting,
+    TranscriptVersion,
+)
 
 
 @dataclass(frozen=True)
@@ -139,3 +150,20 @@ def configure_meeting(
         if participants is not None:
             meeting.options = {**meeting.options, "participants": participants}
         return meeting
+
+
+def announce(db: Database, settings: Settings, meeting_id: uuid.UUID, event: str, source: str) -> None:
+    """A job's result is ready: owe it to the meeting's destinations. The queue picks the jobs up
+    (embedded workers poll the database; in scaled mode the sweeper sends jobs never dispatched)."""
+    with db.write() as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is not None:
+            schedule(session, settings, meeting, event, source)
+
+
+def announce_transcript(db: Database, settings: Settings, meeting_id: uuid.UUID, job_id: uuid.UUID) -> None:
+    """The transcript version a transcription job stored is ready (`meeting.transcribed`)."""
+    with db.read() as session:
+        version = session.scalar(select(TranscriptVersion.version).where(TranscriptVersion.job_id == job_id))
+    if version is not None:
+        announce(db, settings, meeting_id, "meeting.transcribed", str(version))

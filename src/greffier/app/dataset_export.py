@@ -1,16 +1,18 @@
-"""The open-dataset export from the service database: the `dataset_export` task (queue `llm`: it runs
-the pseudonymiser's language model) and the same export for `greffier dataset export --from-service`.
+"""The open-dataset export from the service database: the archive the `dataset_export` task writes
+(queue `llm`: it runs the pseudonymiser's language model) and the same export as a folder for
+`greffier dataset export --from-service`.
 
 The exporter is the file mode's (`greffier.dataset.export`) reading `DatabaseConsentStore`: licensed
-meetings, consenting speakers of their latest transcript version, pseudonymised. A task writes the folder
-in a temporary directory, packs it as one zip (the same bytes for the same inputs) into the blob store,
-and records its manifest and the speakers it held.
+meetings, consenting speakers of their latest transcript version, pseudonymised. The task's archive is
+the folder written in a temporary directory and packed as one zip (the same bytes for the same inputs)
+into the blob store, with its manifest and the speakers it held recorded.
 """
 
 from __future__ import annotations
 
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,6 @@ from greffier.dataset.consent import LicenceRecord, parse_licence
 from greffier.dataset.export import MANIFEST, ExportOptions, ExportResult, export_dataset
 from greffier.dataset.pseudonymise import options_from_settings
 from greffier.errors import GreffierError
-from greffier.jobs.context import JobContext, JobGone
 from greffier.jobs.models import DatasetExportJob
 from greffier.jobs.registry import create_job
 from greffier.store.blobs import BlobStore
@@ -95,28 +96,35 @@ def export_from_service(
     return export_dataset(store, load, out, options)
 
 
-def run(ctx: JobContext, job: DatasetExportJob) -> None:
-    export_id = job.export
-    with ctx.db.read() as session:
+def write_archive(
+    db: Database,
+    blobs: BlobStore,
+    settings: Settings,
+    organisation_id: uuid.UUID,
+    export_id: uuid.UUID,
+    progress: Callable[[str, float], None],
+) -> bool:
+    """Export `export_id` (a `start_export` row) as a zip into `blobs`; False when that row was deleted.
+    Run again after a crash, it finds its finished work and does nothing."""
+    with db.read() as session:
         row = session.scalar(
             select(DatasetExport).where(
-                DatasetExport.id == export_id, DatasetExport.organisation_id == ctx.organisation_id
+                DatasetExport.id == export_id, DatasetExport.organisation_id == organisation_id
             )
         )
     if row is None:
-        raise JobGone(f"dataset export {export_id} was deleted")
-    key = export_key(ctx.organisation_id, export_id)
-    if row.manifest is not None and ctx.blobs.exists(key):
-        return  # an earlier attempt finished its work
-    ctx.progress("export", 0.0)
+        return False
+    key = export_key(organisation_id, export_id)
+    if row.manifest is not None and blobs.exists(key):
+        return True  # an earlier attempt finished its work
+    progress("export", 0.0)
     with tempfile.TemporaryDirectory(prefix="greffier-export-") as folder:
         out = Path(folder) / "dataset"
-        result = export_from_service(
-            ctx.db, ctx.organisation_id, out, options_from(ctx.settings, row.options), export_id
-        )
+        result = export_from_service(db, organisation_id, out, options_from(settings, row.options), export_id)
         archive = pack(out, result.files)
         manifest = (out / MANIFEST).read_text(encoding="utf-8")
-    store_archive(ctx.db, ctx.blobs, export_id, key, archive, manifest, result)
+    store_archive(db, blobs, export_id, key, archive, manifest, result)
+    return True
 
 
 def store_archive(

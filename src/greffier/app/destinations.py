@@ -1,4 +1,5 @@
-"""An organisation's destinations: added (config validated, secret sealed), listed, removed."""
+"""An organisation's destinations, for the API and `greffier admin destination`: added (config
+validated by its kind's model, `delivery.kinds`; secret sealed, `delivery.secrets`), listed, removed."""
 
 from __future__ import annotations
 
