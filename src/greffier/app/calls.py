@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from greffier.app.backends import Backends, queue_job
 from greffier.app.meetings import load_meeting, load_version
@@ -23,6 +26,8 @@ from greffier.store import meetings as store
 from greffier.store.accounts import Principal
 from greffier.store.models import HubOutbox, Job, JobState, Meeting
 from greffier.transcript import Transcript
+
+log = logging.getLogger("greffier.app")
 
 
 def start_call(
@@ -125,5 +130,11 @@ class LiveCase:
         return [row.distribution_id for row in rows]
 
     def saved(self, meeting_id: uuid.UUID) -> None:
-        """The call is now this meeting: its messages are listed with it."""
-        link_messages(self._backends.db, self.queued, meeting_id)
+        """The call is now this meeting (saved): its messages are listed with it. Not listed, and
+        logged, when the database refuses; they are sent all the same."""
+        try:
+            link_messages(self._backends.db, self.queued, meeting_id)
+        except SQLAlchemyError:
+            log.exception(
+                "the SAMU-Hub messages of call %s not listed with meeting %s", self.call_id, meeting_id
+            )

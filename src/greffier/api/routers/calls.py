@@ -18,6 +18,7 @@ from functools import cache
 from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Body, Response, WebSocket
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from greffier.api.deps import PrincipalDep, Services, ServicesDep
@@ -32,7 +33,9 @@ from greffier.calls.place import configured_base
 from greffier.calls.record import CASE_FILE, case_record
 from greffier.calls.vocabulary import where_hotwords
 from greffier.config import Settings
+from greffier.live.session import Save
 from greffier.store.accounts import Principal
+from greffier.transcript import Transcript
 
 router = APIRouter(tags=["calls"], responses=ERROR_RESPONSES)
 CALL_TITLE = "Appel"
@@ -69,26 +72,33 @@ async def live_call(websocket: WebSocket) -> None:
             share=case.share if case is not None else None,
         )
 
-        def saved(meeting_id: uuid.UUID) -> dict[str, bytes]:
-            """The files of the saved call; its SAMU-Hub messages are linked to it."""
-            if case is not None:
-                case.saved(meeting_id)
-            return {
-                CASE_FILE: case_record(
-                    call.form, source="live", call_id=str(meeting_id), transcript_version=1
-                )
-            }
-
         return StreamAddon(
             title=CALL_TITLE,
             options={"call": True},
             live={"hotwords": where_hotwords(base)},
             relay=call.relay,
-            saver=call.saver,
-            files=saved,
+            saver=lambda save: call.saver(_linked(save, case) if case is not None else save),
+            files=lambda meeting_id: {
+                CASE_FILE: case_record(
+                    call.form, source="live", call_id=str(meeting_id), transcript_version=1
+                )
+            },
         )
 
     await serve_stream(websocket, CallQuery, addon)
+
+
+def _linked(save: Save, case: cases.LiveCase) -> Save:
+    """`save`, then the call's SAMU-Hub messages listed with the meeting it became (once it exists:
+    the outbox's rows point at it)."""
+
+    async def saving(transcript: Transcript) -> str | None:
+        meeting_id = await save(transcript)
+        if meeting_id is not None:
+            await run_in_threadpool(case.saved, uuid.UUID(meeting_id))
+        return meeting_id
+
+    return saving
 
 
 def _lazy_llm(settings: Settings) -> JsonComplete:
