@@ -6,12 +6,17 @@ from __future__ import annotations
 import pytest
 
 from bench.calls_where import ADDRESS_BASE, score_text, where_calls
+from greffier.calls import phonetic
+from greffier.calls.address_scan import Scanner
 from greffier.calls.communes import gazetteer
-from greffier.calls.extract import extract_transcript
+from greffier.calls.extract import extract_transcript, new_form, update
+from greffier.calls.heard_place import answer_address
+from greffier.calls.numbers import normalize
 from greffier.calls.place import of_form, propose
 from greffier.calls.simsamu import load_simsamu
 from greffier.calls.streets import load_address_base
 from greffier.errors import GreffierError
+from greffier.transcript import Segment
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +108,37 @@ def test_no_address_is_read_where_simsamu_gives_none() -> None:
         if form.value("location.city") or form.value("location.address"):
             heard[doc["call"]] = (form.value("location.address"), form.value("location.city"))
     assert heard == {"dj_2022_brulures": ("1 place à l'hô- hôpital", None)}
+
+
+@pytest.mark.parametrize(
+    ("asked", "heard", "insee", "street"),
+    [  # what the recogniser wrote on the synthetic calls (bench.calls_audio --where), not split by the rules
+        ("Vous êtes où ?", "S'accure et mille Zola à Villeurbanne", "69266", None),
+        ("Votre adresse ?", "Cette chemin de vie à Colomiers-voi là.", "31149", "Chemin des Vignes"),
+        ("Vous êtes où ?", "Vén boulevard des Beaux salions,", "69123", "Boulevard des Belges"),
+        ("Vous habitez où ?", "Rémoncé à Lyon", "69123", "Rue Moncey"),
+    ],
+)
+def test_the_street_and_commune_are_found_by_sound_anywhere_in_the_answer(
+    base, asked: str, heard: str, insee: str, street: str | None
+) -> None:
+    form, _ = update(
+        new_form(regulator="medecin"),
+        [
+            Segment(id=0, start=0, end=1, text=asked, speaker="medecin"),
+            Segment(id=1, start=1, end=3, text=heard),
+        ],
+    )
+    address = str(form.value("location.address"))
+    assert phonetic.plain(address) in phonetic.plain(normalize(heard, 2))  # kept as heard (numbers in digits)
+    place = of_form(form, base)
+    assert place.city is not None and place.city.code == insee
+    assert (place.street.value if place.street else None) == street
+    if place.street is not None:
+        assert place.street.to_confirm and place.street.heard.lower() != place.street.value.lower()
+
+
+def test_an_answer_without_an_address_is_not_taken_for_one(base) -> None:
+    assert answer_address("attendez je regarde", "Vous êtes où ?") is None
+    assert answer_address("au 3 rue des Lilas", "Il a quel âge ?") is None  # not asked where
+    assert Scanner(base).scan("je ne sais pas trop madame").street is None

@@ -27,6 +27,8 @@ from greffier.api.routers import (
 )
 from greffier.api.security import SecurityHeaders, install_docs
 from greffier.config import Settings, get_settings
+from greffier.hub.client import HubConnection
+from greffier.hub.loop import RelayLoop
 from greffier.jobs.queue import make_queue
 from greffier.jobs.runner import JobRunner
 from greffier.store.blobs import BlobStore
@@ -49,7 +51,10 @@ def build_services(settings: Settings) -> Services:
     db.migrate()
     blobs = BlobStore(settings.blobs_dir)
     runner = JobRunner(settings, db, blobs)
-    return Services(settings=settings, db=db, blobs=blobs, runner=runner, queue=make_queue(runner))
+    relay = RelayLoop(db, HubConnection.of(settings)) if settings.hub_host is not None else None
+    return Services(
+        settings=settings, db=db, blobs=blobs, runner=runner, queue=make_queue(runner), hub_relay=relay
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings)
         services.queue.start()
+        if services.hub_relay is not None:
+            services.hub_relay.start()
         app.state.services = services
         log.info(
             "greffier %s: %s database, %s queue",
@@ -70,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             services.queue.stop()
+            if services.hub_relay is not None:
+                services.hub_relay.stop()
             services.db.dispose()
 
     app = FastAPI(

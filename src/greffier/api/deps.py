@@ -18,6 +18,7 @@ from starlette.datastructures import Headers
 from greffier.api.errors import ApiError
 from greffier.api.throttle import SignInGuard
 from greffier.config import Settings
+from greffier.hub.loop import RelayLoop
 from greffier.jobs.queue import JobQueue
 from greffier.jobs.runner import JobRunner
 from greffier.store.accounts import Principal, authenticate
@@ -33,6 +34,8 @@ class Services:
     runner: JobRunner
     queue: JobQueue
     sign_ins: SignInGuard = field(default_factory=SignInGuard)
+    hub_relay: RelayLoop | None = None
+    """The SAMU-Hub outbox relay's thread, when SAMU-Hub is configured (`GREFFIER_HUB_HOST`)."""
 
 
 def get_services(request: Request) -> Services:

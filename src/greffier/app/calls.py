@@ -4,23 +4,30 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
-from datetime import UTC
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from greffier.app.backends import Backends, queue_job
 from greffier.app.meetings import load_meeting, load_version
 from greffier.assist.types import speaker_names
 from greffier.calls.form import CaseForm
 from greffier.calls.record import CASE_FILE
-from greffier.calls.share import report
+from greffier.calls.share import LiveShare, report
 from greffier.errors import Invalid, NotFound, NotReady
-from greffier.hub.relay import outbox_of, queue_message
+from greffier.hub.relay import link_messages, outbox_of, queue_message
 from greffier.jobs.models import CallJob
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
 from greffier.store.models import HubOutbox, Job, JobState, Meeting
 from greffier.transcript import Transcript
+
+log = logging.getLogger("greffier.app")
 
 
 def start_call(
@@ -94,3 +101,40 @@ def hub_messages(backends: Backends, principal: Principal, meeting_id: uuid.UUID
     """The case's SAMU-Hub messages and where each stands."""
     load_meeting(backends, principal, meeting_id)
     return outbox_of(backends.db, principal.organisation_id, meeting_id)
+
+
+class LiveCase:
+    """A live call's case shared as the form fills (`/ws/call`, when SAMU-Hub is configured): the
+    RS-EDA report as soon as the form knows where, then an RS-EDA-MAJ each time what it says changed
+    (`calls.share.LiveShare`), each queued in the SAMU-Hub outbox under its own distribution id, so
+    sent once by the relay of `greffier serve` (woken by `wake`), however often the form is read.
+    Once the call is saved, its messages are linked to its meeting (`GET …/call/hub`)."""
+
+    def __init__(self, backends: Backends, principal: Principal, wake: Callable[[], None]) -> None:
+        self._backends, self._principal, self._wake = backends, principal, wake
+        self.call_id = str(uuid.uuid4())
+        """The case's id in the messages until the call is saved as a meeting."""
+        self._share = LiveShare(backends.settings, datetime.now(UTC))
+        self.queued: list[str] = []
+
+    def share(self, form: CaseForm, final: bool) -> list[str]:
+        """Queue what this state of the form calls for; the distribution ids queued."""
+        form = replace(form, call_id=form.call_id or self.call_id)
+        rows = [
+            queue_message(self._backends.db, self._principal.organisation_id, None, envelope)
+            for envelope in self._share.messages(form, datetime.now(UTC), final)
+        ]
+        self.queued += [row.distribution_id for row in rows]
+        if rows:
+            self._wake()
+        return [row.distribution_id for row in rows]
+
+    def saved(self, meeting_id: uuid.UUID) -> None:
+        """The call is now this meeting (saved): its messages are listed with it. Not listed, and
+        logged, when the database refuses; they are sent all the same."""
+        try:
+            link_messages(self._backends.db, self.queued, meeting_id)
+        except SQLAlchemyError:
+            log.exception(
+                "the SAMU-Hub messages of call %s not listed with meeting %s", self.call_id, meeting_id
+            )

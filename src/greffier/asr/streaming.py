@@ -23,6 +23,7 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -67,6 +68,10 @@ class StreamingOptions:
     detect_after: float = 3.0
     encoder_seconds: float = 10.0
     """The encoder reads the window padded to this (Whisper's own is 30 s: slower, a little better)."""
+    hotwords: Callable[[str | None], str | None] | None = None
+    """Given the committed text before the window (the prompt), words to bias the next pass towards,
+    or None (faster-whisper's `hotwords`: put before the prompt). `/ws/call` gives the organisation's
+    place names once the regulator has asked where (`calls.vocabulary`)."""
 
 
 @dataclass(frozen=True)
@@ -370,7 +375,9 @@ class OnlineTranscriber:
     def _decode(self, until: float) -> _Pass:
         audio = self._window[: round((until - self._offset) * SAMPLE_RATE)]
         started = time.perf_counter()
-        decoded = decode_window(self.engine, audio, self.language, self._prompt(), self.options)
+        prompt = self._prompt()
+        hotwords = self.options.hotwords(prompt) if self.options.hotwords else None
+        decoded = decode_window(self.engine, audio, self.language, prompt, self.options, hotwords)
         words = [
             Word(self._offset + w.start, self._offset + w.end, w.text, w.probability) for w in decoded.words
         ]
@@ -403,6 +410,7 @@ def decode_window(
     language: str | None,
     prompt: str | None,
     options: StreamingOptions,
+    hotwords: str | None = None,
 ) -> DecodedWindow:
     """One greedy-or-beam pass over a window shorter than 30 s, with word times; no fallback.
 
@@ -421,7 +429,7 @@ def decode_window(
         language, probability = ranked[0][0][2:-2], ranked[0][1]
     tokenizer = _tokenizer(engine, language)
     previous = tokenizer.encode(" " + prompt) if prompt else []
-    prompt_tokens = model.get_prompt(tokenizer, previous)
+    prompt_tokens = model.get_prompt(tokenizer, previous, hotwords=hotwords)
     result = model.model.generate(
         encoder_output,
         [prompt_tokens],

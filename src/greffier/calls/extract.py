@@ -402,6 +402,10 @@ def _heard_place(seg: Segment, asked: str, form: CaseForm) -> list[_Edit]:
         city = heard_place.city_answer(seg.text, asked)
         if city is not None:
             edits.append(_Edit("location.city", _fv(city.value, seg, city.text)))
+    if not read and not any(e.key == "location.address" for e in edits):
+        address = heard_place.answer_address(seg.text, asked)
+        if address is not None:
+            edits.append(_Edit("location.address", _fv(address.value, seg, address.text)))
     return edits
 
 

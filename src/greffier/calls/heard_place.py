@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from greffier.calls.numbers import Match, normalize
+from greffier.text import STREET_TYPES
 
 ASKED_WHERE = re.compile(
     r"(?i)adresse|vous êtes\s+où|où êtes-vous|vous habitez\s+où|où (?:est-ce que )?vous (?:êtes|habitez|trouvez)"
@@ -81,4 +82,27 @@ def city_answer(text: str, asked: str) -> Match | None:
         found = gazetteer().find(tail) if len(words) > n and len(tail) >= 4 else None
         if found and found.confidence == 1.0 and found.commune.population >= 2000:
             return Match(tail, " ".join(words[-n - 1 :]))
+    return None
+
+
+_STREET_WORD = re.compile(rf"(?i)\b(?:{STREET_TYPES['fr']})s?\b")
+
+
+def answer_address(text: str, asked: str) -> Match | None:
+    """The whole answer to "vous êtes où ?" as the heard address, when the rules read none from it but
+    it has a house number or a street word ("J'habite en 8 rues de mètes à Toulouse", "Vén boulevard
+    des beaux salions"), or names a commune after other words ("Rémoncé à Lyon": the words before
+    it); `place.propose` then finds the street and commune by sound anywhere in it
+    (`address_scan`)."""
+    if not ASKED_WHERE.search(asked):
+        return None
+    norm = normalize(text, 2).strip(" .!?")
+    heard = _FILLER.sub("", _LEAD.sub("", " " + norm)).strip(" ,.")
+    if len(heard.split()) < 2:
+        return None
+    if re.search(r"\d", heard) or _STREET_WORD.search(heard):
+        return Match(heard, norm)
+    city = city_answer(text, asked)
+    if city is not None and len(heard.split()) > len(city.value.split()):
+        return Match(heard, norm)
     return None

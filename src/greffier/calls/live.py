@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -114,8 +114,12 @@ class LiveCall:
         regulator: str | None = None,
         complete: JsonComplete | None = None,
         address_base: AddressBase | None = None,
+        share: Callable[[CaseForm, bool], object] | None = None,
     ) -> None:
+        """`share(form, final)`: called (in a worker thread) with the form after each final that changed
+        it, and once with `final` true at the end (`/ws/call`: the SAMU-Hub outbox, `app.calls.LiveCase`)."""
         self.form: CaseForm = new_form(call_id=call_id, regulator=regulator)
+        self._share = share
         self.segments: list[Segment] = []
         self._complete = complete
         self._llm_pending: list[Segment] = []
@@ -193,6 +197,7 @@ class LiveCall:
         if changes:
             await self._cpr((), segment.start, False)
             await self._emit(self._message(segment.id, changes, "rules"))
+            await self._shared(final=False)
         if self._complete is not None:
             self._llm_pending.append(segment)
             if self._llm_task is None:
@@ -211,7 +216,23 @@ class LiveCall:
         if self._llm_task is not None:
             await self._llm_task
         self._finished = True
+        await self._shared(final=True)
         return self.form
+
+    async def _shared(self, final: bool) -> None:
+        if self._share is None:
+            return
+        try:
+            await asyncio.to_thread(self._share, self.form, final)
+        except Exception as exc:  # the call goes on; what was queued before stays queued
+            log.exception("live call: the case could not be queued for SAMU-Hub")
+            message = ErrorMessage(
+                code="hub_unavailable",
+                message=f"the case could not be queued for SAMU-Hub ({exc.__class__.__name__}: {exc})",
+                fix="share it from the saved call's page once the database answers",
+                fatal=False,
+            )
+            await self._emit(message.model_dump_json())
 
     async def _llm_loop(self) -> None:
         assert self._complete is not None

@@ -6,7 +6,9 @@ as heard) and answers a `Place`: the commune (`communes.gazetteer`, offline) and
 (`streets.AddressBase`, when the organisation configured one), each with what was heard, the
 proposed spelling and a confidence. When the commune was not heard apart ("… Jean-Gérès Allion"),
 the last words of the address are tried as the commune with the street before them; when no commune
-was heard at all, the street's own commune is proposed. Nothing here changes the form.
+was heard at all, the street's own commune is proposed; when the heard words do not split that way
+("J'habite en 8 rues de mètes à Toulouse"), the street and commune are looked for by sound anywhere
+in them (`address_scan`). Nothing here changes the form.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from greffier.calls.address_scan import Scanner
 from greffier.calls.communes import CityMatch, gazetteer
 from greffier.calls.form import CaseForm
 from greffier.calls.streets import AddressBase, StreetMatch, load_address_base
@@ -78,6 +81,10 @@ def propose(address: str | None, city: str | None, base: AddressBase | None) -> 
         if joint > best[0]:
             best = (joint, street, found_city)
     _, street, found_city = best
+    if base is not None and address and street is None:
+        scanned = _scanner(base).scan(f"{address} {city or ''}")
+        street = scanned.street
+        found_city = found_city or scanned.city
     city_out = _city(found_city) if found_city else None
     if city_out is None and street is not None:
         commune = gazetteer().by_insee(street.street.insee)
@@ -105,6 +112,11 @@ def place_dict(place: Place) -> dict[str, Any]:
 
 def _city(match: CityMatch) -> Proposal:
     return Proposal(match.heard, match.commune.name, match.confidence, match.commune.insee)
+
+
+@cache
+def _scanner(base: AddressBase) -> Scanner:
+    return Scanner(base)
 
 
 @cache

@@ -1,8 +1,7 @@
-"""`greffier hub relay`: send the SAMU-Hub outbox to the hub and read its answers, until stopped."""
+"""`greffier hub relay`: send the SAMU-Hub outbox to the hub and read its answers, until stopped
+(`greffier serve` runs the same loop in a thread of its own when SAMU-Hub is configured)."""
 
 from __future__ import annotations
-
-import time
 
 import typer
 
@@ -20,23 +19,20 @@ def relay_command(
 ) -> None:
     """Publish the queued messages (TLS, client certificate) and record the acknowledgements and refusals."""
     from greffier.hub.client import HubConnection
-    from greffier.hub.relay import deliver
+    from greffier.hub.loop import RelayLoop, said
+    from greffier.hub.relay import Delivery
     from greffier.store.db import Database
 
+    def show(done: Delivery) -> None:
+        lines, failed = said(done)
+        for line in lines:
+            console.print(line)
+        if failed:
+            console.print(f"[yellow]{failed}[/]")
+
     settings = get_settings()
-    hub = HubConnection.of(settings)
-    db = Database.from_settings(settings)
-    while True:
-        done = deliver(db, hub)
-        for what, ids in (
-            ("sent", done.sent),
-            ("acknowledged", done.acknowledged),
-            ("refused", done.refused),
-        ):
-            for distribution_id in ids:
-                console.print(f"{what}: {distribution_id}")
-        if done.error:
-            console.print(f"[yellow]{done.error}: the messages wait, tried again with back-off[/]")
-        if once:
-            return
-        time.sleep(interval)
+    loop = RelayLoop(Database.from_settings(settings), HubConnection.of(settings), interval, show)
+    if once:
+        loop.run_once()
+    else:
+        loop.run()

@@ -62,6 +62,15 @@ def queue_message(
         return row
 
 
+def link_messages(db: Database, distribution_ids: list[str], meeting_id: uuid.UUID) -> None:
+    """The messages of a live call, queued before it was saved, now listed with its meeting."""
+    if not distribution_ids:
+        return
+    with db.write() as session:
+        for row in session.scalars(select(HubOutbox).where(HubOutbox.distribution_id.in_(distribution_ids))):
+            row.meeting_id = meeting_id
+
+
 def deliver(db: Database, hub: HubConnection, now: datetime | None = None) -> Delivery:
     """One pass: publish what is due, then read the answers waiting on `<client_id>.message`."""
     now = now or utcnow()
@@ -83,7 +92,8 @@ def deliver(db: Database, hub: HubConnection, now: datetime | None = None) -> De
             ).all()
         for distribution_id in due:
             with db.write() as session:
-                row = session.get(HubOutbox, distribution_id)
+                # locked: a second relay (another `greffier serve` on this database) waits, then skips it
+                row = session.get(HubOutbox, distribution_id, with_for_update=True)
                 if row is None or row.state != HubOutboxState.QUEUED:
                     continue
                 publish(channel, row.envelope, row.recipient)

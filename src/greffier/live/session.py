@@ -76,6 +76,8 @@ class LiveOptions:
     speakers: bool = True
     """Label each final with its speaker (`live.speakers`)."""
     speaker_threshold: float = SpeakerOptions.threshold
+    hotwords: Callable[[str | None], str | None] | None = None
+    """`StreamingOptions.hotwords` (`/ws/call`: the organisation's place names after "where?")."""
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> LiveOptions:
@@ -205,6 +207,7 @@ class LiveStream:
                 min_chunk=options.min_chunk,
                 silence=options.silence,
                 adaptive=options.adaptive,
+                hotwords=options.hotwords,
             ),
         )
         self._speakers = (

@@ -3,6 +3,7 @@
 `/ws/call` is `/ws/stream` (same authentication, audio formats and messages) with the `form`
 messages of `greffier.calls.live`; at the end the call is saved as a meeting with its form.
 `POST /api/meetings/{id}/call` queues a job that fills the form from the meeting's transcript;
+a live call configured for SAMU-Hub queues its RS-EDA then RS-EDA-MAJ messages as the form fills.
 `GET …/call` is the form, `GET …/call/export` the RS-EDA-like case, `GET …/call/rs-eda` the SAMU-Hub
 message (EDXL-DE envelope, RS-EDA); `POST …/call/hub` queues it in the SAMU-Hub outbox, `GET …/call/hub`
 is the state of its messages.
@@ -17,9 +18,10 @@ from functools import cache
 from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Body, Response, WebSocket
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from greffier.api.deps import PrincipalDep, ServicesDep
+from greffier.api.deps import PrincipalDep, Services, ServicesDep
 from greffier.api.errors import ERROR_RESPONSES
 from greffier.api.routers.stream import StreamAddon, StreamQuery, serve_stream
 from greffier.api.schemas import JobOut, attachment
@@ -29,7 +31,11 @@ from greffier.calls.live import LiveCall
 from greffier.calls.llm import JsonComplete
 from greffier.calls.place import configured_base
 from greffier.calls.record import CASE_FILE, case_record
+from greffier.calls.vocabulary import where_hotwords
 from greffier.config import Settings
+from greffier.live.session import Save
+from greffier.store.accounts import Principal
+from greffier.transcript import Transcript
 
 router = APIRouter(tags=["calls"], responses=ERROR_RESPONSES)
 CALL_TITLE = "Appel"
@@ -52,19 +58,26 @@ class CallQuery(StreamQuery):
 @router.websocket("/ws/call")
 async def live_call(websocket: WebSocket) -> None:
     """`/ws/stream` plus `form` messages; query: `CallQuery`."""
-    settings: Settings = websocket.app.state.services.settings
+    services: Services = websocket.app.state.services
+    settings = services.settings
 
-    def addon(query: CallQuery) -> StreamAddon:
+    def addon(query: CallQuery, principal: Principal) -> StreamAddon:
+        relay = services.hub_relay
+        case = cases.LiveCase(services, principal, relay.wake) if relay is not None else None
+        base = configured_base(settings.address_base)
         call = LiveCall(
             regulator=query.regulator,
             complete=_lazy_llm(settings) if query.llm else None,
-            address_base=configured_base(settings.address_base),
+            address_base=base,
+            share=case.share if case is not None else None,
         )
+
         return StreamAddon(
             title=CALL_TITLE,
             options={"call": True},
+            live={"hotwords": where_hotwords(base)},
             relay=call.relay,
-            saver=call.saver,
+            saver=lambda save: call.saver(_linked(save, case) if case is not None else save),
             files=lambda meeting_id: {
                 CASE_FILE: case_record(
                     call.form, source="live", call_id=str(meeting_id), transcript_version=1
@@ -73,6 +86,19 @@ async def live_call(websocket: WebSocket) -> None:
         )
 
     await serve_stream(websocket, CallQuery, addon)
+
+
+def _linked(save: Save, case: cases.LiveCase) -> Save:
+    """`save`, then the call's SAMU-Hub messages listed with the meeting it became (once it exists:
+    the outbox's rows point at it)."""
+
+    async def saving(transcript: Transcript) -> str | None:
+        meeting_id = await save(transcript)
+        if meeting_id is not None:
+            await run_in_threadpool(case.saved, uuid.UUID(meeting_id))
+        return meeting_id
+
+    return saving
 
 
 def _lazy_llm(settings: Settings) -> JsonComplete:
@@ -186,6 +212,8 @@ class HubMessageOut(BaseModel):
 )
 def share_call(services: ServicesDep, principal: PrincipalDep, meeting_id: uuid.UUID) -> HubMessageOut:
     row = cases.share_case(services, principal, meeting_id)
+    if services.hub_relay is not None:
+        services.hub_relay.wake()
     return HubMessageOut.model_validate(row, from_attributes=True)
 
 

@@ -122,6 +122,8 @@ class StreamAddon:
     """The meeting's title when the client gives none."""
     options: dict[str, Any] = field(default_factory=dict)
     """Added to the meeting's options."""
+    live: dict[str, Any] = field(default_factory=dict)
+    """`LiveOptions` of the stream (`/ws/call`: `hotwords`)."""
     relay: Callable[[Send], Send] = lambda send: send
     """Wraps the sender: may add messages."""
     saver: Callable[[Save], Save] = lambda save: save
@@ -133,14 +135,14 @@ class StreamAddon:
 @router.websocket("/ws/stream")
 async def live_stream(websocket: WebSocket) -> None:
     """Query: `StreamQuery`."""
-    await serve_stream(websocket, StreamQuery, lambda query: StreamAddon())
+    await serve_stream(websocket, StreamQuery, lambda query, principal: StreamAddon())
 
 
 async def serve_stream(
-    websocket: WebSocket, query_type: type[Query], addon_of: Callable[[Query], StreamAddon]
+    websocket: WebSocket, query_type: type[Query], addon_of: Callable[[Query, Principal], StreamAddon]
 ) -> None:
     """Authenticate, check the parameters (`query_type`), stream, save: the whole of `/ws/stream`,
-    for any endpoint; `addon_of` gives what the endpoint adds, from its parameters."""
+    for any endpoint; `addon_of` gives what the endpoint adds, from its parameters and the caller."""
     services: Services = websocket.app.state.services
     token, source = _token(websocket)
     principal = await _principal(services, token)
@@ -173,13 +175,13 @@ async def serve_stream(
             websocket, "invalid_request_error", *_bad_query(exc, query_type.FIXES), POLICY_VIOLATION
         )
         return
-    addon = addon_of(query)
+    addon = addon_of(query, principal)
     hub = await _hub(websocket.app, services)
     with tempfile.TemporaryDirectory(prefix="greffier-live-") as folder:
         recording = Path(folder) / "audio.wav"
         try:
             async with hub.stream(
-                hub.options(format=query.format, language=query.language), record=recording
+                hub.options(format=query.format, language=query.language, **addon.live), record=recording
             ) as live:
 
                 async def save_meeting(transcript: Transcript) -> str | None:

@@ -439,7 +439,49 @@ function renderRecordingCall(main, id) {
   const box = h("section", { class: "card cf-job", hidden: true, "aria-live": "polite" });
   const notice = h("p", { class: "error", role: "alert", hidden: true });
   const playerBar = h("div", { class: "player-bar" });
-  main.append(h("article", { class: "call" }, head, notice, box, playerBar, view.el));
+  const hub = h("section", { class: "card cf-hub", "aria-labelledby": "cf-hub-title", "aria-live": "polite", hidden: true });
+  main.append(h("article", { class: "call" }, head, notice, box, hub, playerBar, view.el));
+
+  // The case's SAMU-Hub messages (RS-EDA, RS-EDA-MAJ) and where each stands, followed until the
+  // regulation software has answered them all.
+  async function loadHub() {
+    let rows;
+    try {
+      rows = (await request(`/api/meetings/${id}/call/hub`)).data;
+    } catch {
+      return;
+    }
+    hub.hidden = !rows.length;
+    hub.replaceChildren(
+      h("h2", { id: "cf-hub-title", i18n: "call.hub" }),
+      h("ul", { class: "cf-hub-list" }, rows.map(hubMessage)),
+    );
+    if (rows.some((row) => row.state === "queued" || row.state === "sent")) {
+      const timer = setTimeout(loadHub, 2000);
+      stops.push(() => clearTimeout(timer));
+    }
+  }
+
+  function hubMessage(row) {
+    const problem = row.error
+      ? h(
+          "p",
+          { class: row.state === "refused" ? "error" : "hint" },
+          h("span", { class: "cf-hub-error", lang: "en", text: row.error }),
+          row.fix ? h("span", { class: "cf-hub-fix" }, h("span", { i18n: "call.hub.fix" }), " ", h("span", { lang: "en", text: row.fix })) : "",
+        )
+      : "";
+    return h(
+      "li",
+      { class: `cf-hub-message ${row.state}`, dataset: { state: row.state, id: row.distribution_id } },
+      h("strong", { class: "cf-hub-state", i18n: `call.hub.${row.state}` }),
+      " ",
+      h("span", { i18n: row.kind === "Update" ? "call.hub.update" : "call.hub.report" }),
+      " ",
+      h("code", { text: row.distribution_id }),
+      problem,
+    );
+  }
 
   function showError(error) {
     notice.replaceChildren(...describeError(error, "load"));
@@ -523,6 +565,7 @@ function renderRecordingCall(main, id) {
       return showError(error);
     }
     await loadForm();
+    await loadHub();
   }
   start();
 
