@@ -3,7 +3,7 @@ SQLite an FTS5 table over the stems (unicode61, accents removed), on PostgreSQL 
 `tsvector`.
 
 Revision ID: 0008_search
-Revises: 0006_hub_outbox
+Revises: 0009_roles
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_search"
-down_revision = "0006_hub_outbox"
+down_revision = "0009_roles"
 branch_labels = None
 depends_on = None
 
