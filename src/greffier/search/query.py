@@ -51,6 +51,13 @@ class Hit:
     segment_ids: tuple[int, ...]
     vector: np.ndarray
 
+    @property
+    def link(self) -> str:
+        """The web page of the meeting at the passage (a media fragment: `#t=start,end`)."""
+        if self.kind == "title":
+            return f"/meetings/{self.meeting_id}"
+        return f"/meetings/{self.meeting_id}#t={self.start:g},{self.end:g}"
+
 
 @dataclass(frozen=True)
 class SearchPage:
