@@ -30,7 +30,8 @@ def _search(client: httpx.Client, **params: str) -> httpx.Response:
 
 def test_search_api(tmp_path: Path) -> None:
     with two_organisations(tmp_path, PORTS) as (service, token, other):
-        with service.client(token) as ana, service.client(other) as bob:
+        ana, bob = service.client(token), service.client(other)
+        with ana, bob:
             meeting = upload(ana, eval_file(SHORT), language="fr", title="Conseil de classe")
             assert wait_job(ana, meeting["job"]["id"])["state"] == "succeeded"
             mid = meeting["id"]
@@ -47,8 +48,13 @@ def test_search_api(tmp_path: Path) -> None:
             saved = ana.put(f"/api/meetings/{mid}/transcript", json=CORRECTED, headers={"If-Match": '"1"'})
             assert saved.status_code == 200, saved.text
             page = _search(ana, q="pompier camion").json()
-            assert page["items"][0]["meeting_id"] == mid and page["items"][0]["speakers"][:2] == ["S1", "Anne"]
-            assert not [h for h in _search(ana, q="entière", mode="words").json()["items"] if h["kind"] != "title"]
+            assert page["items"][0]["meeting_id"] == mid and page["items"][0]["speakers"][:2] == [
+                "S1",
+                "Anne",
+            ]
+            assert not [
+                h for h in _search(ana, q="entière", mode="words").json()["items"] if h["kind"] != "title"
+            ]
 
             # filters: speaker, meeting, dates; paging (a long pause starts a new passage)
             assert _search(ana, q="pompiers", speaker="anne", mode="words").json()["items"]

@@ -51,7 +51,9 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 
 def transcript(lines: list[tuple[str, str]], language: str) -> Transcript:
-    segments = tuple(Segment(i, 10.0 * i, 10.0 * i + 9, text, speaker=who) for i, (who, text) in enumerate(lines))
+    segments = tuple(
+        Segment(i, 10.0 * i, 10.0 * i + 9, text, speaker=who) for i, (who, text) in enumerate(lines)
+    )
     speakers = tuple(Speaker(s, name={"S1": "Anne"}.get(s)) for s in dict.fromkeys(w for w, _ in lines))
     return Transcript(language=language, duration=10.0 * len(lines), segments=segments, speakers=speakers)
 
@@ -104,7 +106,9 @@ def test_search_follows_the_data(db: Database, tmp_path: Path) -> None:
 
     # filters: meeting, speaker (name or id), dates
     assert {h.meeting_id for h in search(db, settings, Scope(org, meeting_id=en), "pompiers").hits} <= {en}
-    assert search(db, settings, Scope(org, speaker="anne"), "pompiers", mode=Mode.WORDS).hits[0].meeting_id == fr
+    assert (
+        search(db, settings, Scope(org, speaker="anne"), "pompiers", mode=Mode.WORDS).hits[0].meeting_id == fr
+    )
     assert not search(db, settings, Scope(org, speaker="B"), "pompiers", mode=Mode.WORDS).hits
     recent = Scope(org, created_from=utcnow() - timedelta(days=1))
     assert not search(db, settings, recent, "pompiers camions", mode=Mode.WORDS).hits
@@ -114,7 +118,12 @@ def test_search_follows_the_data(db: Database, tmp_path: Path) -> None:
     assert theirs not in {h.meeting_id for h in search(db, settings, mine, "Leur réunion pompiers").hits}
 
     # a new version replaces the old words
-    add_version(db, fr, transcript([("S1", "Finalement, on parle uniquement de la piscine.")], "fr").to_dict(), author="t")
+    add_version(
+        db,
+        fr,
+        transcript([("S1", "Finalement, on parle uniquement de la piscine.")], "fr").to_dict(),
+        author="t",
+    )
     assert index_meeting(db, blobs, settings, fr) is not None
     assert not search(db, settings, mine, "pompiers", mode=Mode.WORDS).hits
     assert search(db, settings, mine, "piscine", mode=Mode.WORDS).hits[0].meeting_id == fr

@@ -53,4 +53,6 @@ class SearchPageOut(BaseModel):
 
     @classmethod
     def build(cls, page: SearchPage, limit: int, offset: int) -> SearchPageOut:
-        return cls(items=[SearchHitOut.build(h) for h in page.hits], total=page.total, limit=limit, offset=offset)
+        return cls(
+            items=[SearchHitOut.build(h) for h in page.hits], total=page.total, limit=limit, offset=offset
+        )

@@ -40,7 +40,8 @@ def search(
         Query(alias="from", description="meetings created at or after (ISO 8601; UTC if no zone)"),
     ] = None,
     created_to: Annotated[
-        IsoDatetime | None, Query(alias="to", description="meetings created before (ISO 8601; UTC if no zone)")
+        IsoDatetime | None,
+        Query(alias="to", description="meetings created before (ISO 8601; UTC if no zone)"),
     ] = None,
     speaker: Annotated[
         str | None, Query(max_length=200, description="a speaker's id or name (any case)")
