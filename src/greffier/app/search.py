@@ -1,22 +1,23 @@
-"""Search across the caller's organisation's meetings (`greffier.search`): what the API, the web page
-and `greffier search` ask, checked here (the meeting named is the caller's, the dates in order)."""
+"""Search across one organisation's meetings (`greffier.search`): what the API, the web page and
+`greffier search` ask, checked here (the meeting named is the organisation's, the dates in order)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from greffier.app.backends import Backends
-from greffier.app.meetings import load_meeting
-from greffier.errors import Invalid
+from greffier.config import Settings
+from greffier.errors import Invalid, NotFound
 from greffier.search.filters import Scope
 from greffier.search.query import Mode, SearchPage, search
-from greffier.store.accounts import Principal
+from greffier.store.db import Database
+from greffier.store.meetings import get_meeting
 
 
 def search_meetings(
-    backends: Backends,
-    principal: Principal,
+    db: Database,
+    settings: Settings,
+    organisation_id: uuid.UUID,
     query: str,
     *,
     created_from: datetime | None = None,
@@ -35,8 +36,12 @@ def search_meetings(
             param="from",
         )
     if meeting_id is not None:
-        load_meeting(backends, principal, meeting_id)  # NotFound for a meeting of another organisation
-    scope = Scope(
-        principal.organisation_id, created_from, created_to, (speaker or "").strip() or None, meeting_id
-    )
-    return search(backends.db, backends.settings, scope, query, mode=mode, limit=limit, offset=offset)
+        with db.read() as session:
+            if get_meeting(session, organisation_id, meeting_id) is None:
+                raise NotFound(
+                    f"no meeting {meeting_id} in your organisation",
+                    "search without 'meeting', or list your meetings (GET /api/meetings)",
+                    param="meeting",
+                )
+    scope = Scope(organisation_id, created_from, created_to, (speaker or "").strip() or None, meeting_id)
+    return search(db, settings, scope, query, mode=mode, limit=limit, offset=offset)

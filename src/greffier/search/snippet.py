@@ -4,6 +4,7 @@ elements on text nodes, the CLI with brackets); no HTML is ever made here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from greffier.search.analyse import WORD, stem_words
@@ -17,12 +18,14 @@ class Snippet:
     highlights: tuple[tuple[int, int], ...]
     """[start, end) of each matched word in `text`."""
 
-    def marked(self, before: str = "[", after: str = "]") -> str:
+    def marked(self, before: str = "[", after: str = "]", quote: Callable[[str], str] = str) -> str:
+        """The text with each matched word between `before` and `after`; `quote` escapes the text
+        (e.g. `rich.markup.escape`)."""
         out, last = [], 0
         for start, end in self.highlights:
-            out += [self.text[last:start], before, self.text[start:end], after]
+            out += [quote(self.text[last:start]), before, quote(self.text[start:end]), after]
             last = end
-        return "".join([*out, self.text[last:]])
+        return "".join([*out, quote(self.text[last:])])
 
 
 def snippet(text: str, terms: list[frozenset[str]], language: str | None) -> Snippet:

@@ -52,8 +52,9 @@ def search(
     offset: Annotated[int, Query(ge=0, le=2 * CANDIDATES)] = 0,
 ) -> Response:
     page = search_meetings(
-        services,
-        principal,
+        services.db,
+        services.settings,
+        principal.organisation_id,
         q,
         created_from=_utc(created_from),
         created_to=_utc(created_to),
