@@ -143,3 +143,22 @@ def test_bad_searches_say_what_to_do(tmp_path: Path) -> None:
         with pytest.raises(Invalid, match="search"):
             search(db, settings, Scope(org), query)
     assert search(db, settings, Scope(org), "rien du tout").hits == []  # an empty index answers nothing
+
+
+def test_a_saved_live_session_is_found(tmp_path: Path) -> None:
+    """The live path (`app.meetings.save_live_meeting`) indexes the meeting it saves."""
+    from greffier.app.meetings import LiveRecording, save_live_meeting
+    from tests.test_app import _principal, _services
+
+    services = _services(tmp_path)
+    principal = _principal(services, "acme")
+    wav = tmp_path / "live.wav"
+    wav.write_bytes(b"RIFF")  # stored as the meeting's audio; nothing reads it here
+    live = LiveRecording("Point du lundi", "fr", transcript(FRENCH, "fr"), wav, {})
+    meeting_id = save_live_meeting(services, principal, live, lambda _: {})
+    assert meeting_id is not None
+    hits = search(
+        services.db, services.settings, Scope(principal.organisation_id), "camions", mode=Mode.WORDS
+    ).hits
+    assert [(h.meeting_id, h.meeting_title) for h in hits] == [(meeting_id, "Point du lundi")]
+    services.db.dispose()
