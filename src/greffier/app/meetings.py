@@ -25,6 +25,7 @@ from greffier.audio import probe
 from greffier.errors import AudioError, Invalid, NotFound, NotReady, Unreadable, Unsupported
 from greffier.jobs.models import MeetingOptions, TranscribeJob
 from greffier.jobs.registry import create_job
+from greffier.search.indexer import index_quietly
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
 from greffier.store.models import Job, JobState, Meeting, MeetingStatus, TranscriptVersion, utcnow
@@ -189,6 +190,7 @@ def save_live_meeting(
         if not store.delete_meeting(backends.db, backends.blobs, principal.organisation_id, meeting_id):
             backends.blobs.delete_prefix(prefix)
         return None
+    index_quietly(backends.db, backends.blobs, backends.settings, meeting_id)
     return meeting_id
 
 

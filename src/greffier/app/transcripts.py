@@ -14,6 +14,7 @@ from greffier import edit, export
 from greffier.app.backends import Backends
 from greffier.app.meetings import LIST_FIX, load_version
 from greffier.errors import Invalid, NotFound, Stale, Unreadable
+from greffier.search.indexer import index_quietly
 from greffier.store import meetings as store
 from greffier.store.accounts import Principal
 from greffier.store.models import Meeting, TranscriptVersion
@@ -118,6 +119,7 @@ def _save(
         raise _conflict(exc.latest, if_match or "") from None
     if row is None:
         raise NotFound(f"no meeting {meeting_id} in your organisation", LIST_FIX)
+    index_quietly(backends.db, backends.blobs, backends.settings, meeting_id)
     return row
 
 

@@ -31,6 +31,7 @@ def transcribe(ctx: JobContext, job: TranscribeJob) -> None:
     from greffier.pipeline import transcribe_file
 
     if ctx.transcript_stored():
+        _index(ctx)  # an earlier attempt may have died before indexing
         return _announce_transcript(ctx)
     meeting = ctx.meeting()
     options = job.pipeline_options()
@@ -39,7 +40,16 @@ def transcribe(ctx: JobContext, job: TranscribeJob) -> None:
         ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
     transcript = transcribe_file(ctx.audio_path(), options, settings=ctx.settings, progress=ctx.progress)
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))
+    _index(ctx)
     _announce_transcript(ctx)
+
+
+def _index(ctx: JobContext) -> None:
+    """The meeting's passages in the search index (`greffier.search`), from what was just stored."""
+    from greffier.search.indexer import index_quietly
+
+    if ctx.meeting_id is not None:
+        index_quietly(ctx.db, ctx.blobs, ctx.settings, ctx.meeting_id)
 
 
 def _announce_transcript(ctx: JobContext) -> None:
@@ -98,6 +108,7 @@ def minutes(ctx: JobContext, job: MinutesJob) -> None:
         content = render.render(written, fmt)
         files[key[fmt]] = content.encode() if isinstance(content, str) else content
     ctx.store_files(files)
+    _index(ctx)
     _announce(ctx, "minutes.ready")
 
 

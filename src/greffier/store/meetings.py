@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from greffier.search.rows import delete_passages
 from greffier.store.blobs import BlobStore
 from greffier.store.consent import withdraw_exports
 from greffier.store.db import Database
@@ -111,12 +112,14 @@ def _escape_like(value: str) -> str:
 
 def delete_meeting(db: Database, blobs: BlobStore, organisation_id: uuid.UUID, meeting_id: uuid.UUID) -> bool:
     """Erase the meeting (GDPR art. 17): its audio, transcript versions, jobs, consents, licence and
-    derived files; the dataset exports that held it are withdrawn (archives deleted); then the
+    derived files, its passages in the search index; the dataset exports that held it are withdrawn
+    (archives deleted); then the
     database's own copies of the deleted rows are overwritten (`Database.erase_deleted`)."""
     with db.write() as session:
         meeting = get_meeting(session, organisation_id, meeting_id)
         if meeting is None:
             return False
+        delete_passages(session, meeting_id)  # before the DELETE answers, nothing of it can be found
         for model in (
             TranscriptVersion,
             Job,

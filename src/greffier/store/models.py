@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -329,3 +330,30 @@ class HubOutbox(Base):
     error: Mapped[str | None] = mapped_column(Text)
     """The last failure to publish, or the recipient's refusal (code and cause)."""
     fix: Mapped[str | None] = mapped_column(Text)
+
+
+class SearchPassage(Base):
+    """A passage of a meeting as search finds it (`greffier.search`): a few consecutive segments of its
+    latest transcript version, its title, or a line of its minutes. `stems` is what the words index
+    holds (SQLite FTS5 table `search_fts`, PostgreSQL GIN index on its `tsvector`); `vector` the
+    passage's sentence embedding (float16). Replaced whenever the meeting changes, deleted with it."""
+
+    __tablename__ = "search_passages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """title, transcript or minutes"""
+    version: Mapped[int | None] = mapped_column(Integer)
+    """The transcript version its segments come from (None for the title)."""
+    segment_ids: Mapped[str | None] = mapped_column(Text)
+    """The ids of its segments, space-separated."""
+    start: Mapped[float] = mapped_column(Float, default=0.0)
+    end: Mapped[float] = mapped_column(Float, default=0.0)
+    speakers: Mapped[str] = mapped_column(Text, default="")
+    """Its speakers' ids and names, each between | (`|S1|Anne|`), for the speaker filter."""
+    text: Mapped[str] = mapped_column(Text)
+    stems: Mapped[str] = mapped_column(Text)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -19,6 +19,7 @@ PAGES = (
     "/calls",
     "/meetings/{meeting_id}/call",
     "/destinations",
+    "/search",
 )
 """Paths the browser may load directly: each is the same page; its script shows the right view."""
 

@@ -65,6 +65,7 @@ export const api = {
   signOut: () => request("/api/session", { method: "DELETE" }),
   meetings: (params) => request(`/api/meetings?${new URLSearchParams(params)}`),
   meeting: (id) => request(`/api/meetings/${id}`),
+  search: (params) => request(`/api/search?${new URLSearchParams(params)}`),
   deleteMeeting: (id) => request(`/api/meetings/${id}`, { method: "DELETE" }),
   transcript: (id, version) =>
     request(`/api/meetings/${id}/transcript${version ? `?version=${version}` : ""}`),

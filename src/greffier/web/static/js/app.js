@@ -7,6 +7,7 @@ import { LANGUAGES, applyI18n, lang, setLanguage } from "./i18n.js";
 import { renderLive } from "./live.js";
 import { renderMeeting } from "./meeting.js";
 import { renderMeetings } from "./meetings.js";
+import { renderSearch, searchField } from "./search.js";
 import { renderSignIn } from "./signin.js";
 
 const main = document.getElementById("main");
@@ -49,6 +50,7 @@ function header() {
       state.session?.role === "admin" && h("a", { href: "/destinations", "data-link": "", i18n: "nav.destinations" }),
     ),
     h("div", { class: "spacer" }),
+    state.session && searchField(navigate),
     state.session && h("span", { class: "who", text: state.session.email, title: state.session.organisation }),
     switcher,
     state.session &&
@@ -109,6 +111,7 @@ export async function route() {
   const call = callRoute(path);
   if (path === "/live") state.cleanup = renderLive(main, context);
   else if (path === "/destinations") state.cleanup = renderDestinations(main, context);
+  else if (path === "/search") state.cleanup = renderSearch(main);
   else if (call) state.cleanup = renderCallPage(main, call);
   else state.cleanup = match ? renderMeeting(main, match[1], context) : renderMeetings(main, context);
   main.focus({ preventScroll: true });

@@ -214,6 +214,15 @@ export function renderMeeting(main, id, { session, navigate }) {
     }
   }
 
+  /** A link to a moment (#t=start,end, from a search hit): that passage marked, the player there. */
+  function showMoment() {
+    const moment = location.hash.match(/^#t=(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/);
+    if (!moment || !transcript) return;
+    const [start, end] = [Number(moment[1]), Number(moment[2])];
+    player?.seek(start);
+    view.highlightSpan(start, end);
+  }
+
   // -- start -----------------------------------------------------------------------------------------
   async function start() {
     try {
@@ -232,6 +241,7 @@ export function renderMeeting(main, id, { session, navigate }) {
     playerBar.replaceChildren(player.el, timeline.el);
     if (meeting.status === "done") {
       await loadTranscript().catch(showError);
+      showMoment();
       return;
     }
     if (meeting.job) showJob(meeting.job);

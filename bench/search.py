@@ -1,0 +1,207 @@
+"""Search across meetings (`greffier.search`): quality on the ELITR minuting dev meetings, and scale.
+
+- Recall@5 of ELITR-Bench dev questions (141, English) asked across all 10 meetings at once: a
+  question is found when one of its 5 best hits is a passage of its own meeting. Words alone, meaning
+  alone and the merged ranking side by side. Also over the "specific" questions only: those whose
+  text is asked of one meeting alone ("What was the purpose of the meeting?" is asked of all ten and
+  cannot single one out).
+- Indexing seconds per meeting-hour, on the 10 meetings (6.5 h at the corpus's synthetic 150 words
+  per minute): passages, stems, sentence vectors, database writes.
+- Scale: the 10 meetings replicated (as new meetings, their passage rows copied: vectors are not
+  computed again, so that 100 h fit in minutes here) up to SEARCH_HOURS of meeting time (default
+  100): query latency (p50, p95; merged, words, meaning) at 6.5 h and at SEARCH_HOURS, peak RSS of
+  the process (encoder included) and the in-memory vector matrix; 1,000 h extrapolated linearly.
+
+    python -m bench search
+    SEARCH_HOURS=30 python -m bench search
+
+Real SQLite database (FTS5) and the real sentence encoder, in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+
+from bench._assist_data import elitr_meetings, elitr_questions, elitr_transcript
+from greffier.config import Settings
+from greffier.search.filters import Scope
+from greffier.search.indexer import index_meeting
+from greffier.search.meaning import CACHE
+from greffier.search.query import Mode, search
+from greffier.search.rows import replace_passages
+from greffier.store import accounts
+from greffier.store.blobs import BlobStore
+from greffier.store.db import Database
+from greffier.store.meetings import add_version
+from greffier.store.models import Meeting, SearchPassage
+from greffier.transcript import Transcript
+
+K = 5
+LATENCY_QUERIES = 60
+HOURS = float(os.environ.get("SEARCH_HOURS", "100"))
+_COLUMNS = ("kind", "version", "segment_ids", "start", "end", "speakers", "text", "stems", "vector")
+
+
+@dataclass
+class Corpus:
+    db: Database
+    blobs: BlobStore
+    settings: Settings
+    organisation_id: uuid.UUID
+    hours: float = 0.0
+    index_seconds: float = 0.0
+
+
+def _meeting(corpus: Corpus, title: str, transcript: Transcript) -> uuid.UUID:
+    with corpus.db.write() as session:
+        row = Meeting(
+            organisation_id=corpus.organisation_id,
+            title=title,
+            filename=f"{title}.txt",
+            audio_key="none",
+            audio_bytes=0,
+            options={},
+            language=transcript.language,
+            duration=transcript.duration,
+        )
+        session.add(row)
+        session.flush()
+        meeting_id = row.id
+    add_version(corpus.db, meeting_id, transcript.to_dict(), author="bench")
+    return meeting_id
+
+
+def _index(corpus: Corpus, title: str, transcript: Transcript) -> uuid.UUID:
+    meeting_id = _meeting(corpus, title, transcript)
+    started = time.perf_counter()
+    assert index_meeting(corpus.db, corpus.blobs, corpus.settings, meeting_id) is not None
+    corpus.index_seconds += time.perf_counter() - started
+    corpus.hours += transcript.duration / 3600
+    return meeting_id
+
+
+def _title(meeting: str, copy: int = 0) -> str:
+    """A title sharing no word with the questions ("meeting"…): meeting_en_dev_007 -> 'ELITR 007'."""
+    return f"ELITR {meeting.rsplit('_', 1)[1]}" + (f" ({copy})" if copy else "")
+
+
+def recall(corpus: Corpus, by_id: dict[uuid.UUID, str]) -> None:
+    questions = elitr_questions()
+    asked = Counter(q.question for q in questions)
+    found: dict[Mode, list[bool]] = {mode: [] for mode in Mode}
+    for q in questions:
+        for mode in Mode:
+            hits = search(
+                corpus.db, corpus.settings, Scope(corpus.organisation_id), q.question, mode=mode, limit=K
+            )
+            found[mode].append(any(by_id[h.meeting_id] == q.meeting for h in hits.hits))
+    specific = [asked[q.question] == 1 for q in questions]
+    print(f"\nrecall@{K}, {len(questions)} ELITR-Bench dev questions across {len(by_id)} meetings")
+    print(f"{'':>10} {'all':>7} {'specific':>9}  ({sum(specific)} specific)")
+    for mode in (Mode.WORDS, Mode.MEANING, Mode.BOTH):
+        hits = found[mode]
+        only = [h for h, s in zip(hits, specific, strict=True) if s]
+        name = "merged" if mode == Mode.BOTH else mode.value
+        print(f"{name:>10} {np.mean(hits):7.3f} {np.mean(only):9.3f}")
+
+
+def latency(corpus: Corpus, queries: list[str]) -> dict[Mode, tuple[float, float]]:
+    """p50 and p95 in ms per mode, after one search that reads the vectors into memory."""
+    search(corpus.db, corpus.settings, Scope(corpus.organisation_id), queries[0])
+    out = {}
+    for mode in Mode:
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            search(corpus.db, corpus.settings, Scope(corpus.organisation_id), query, mode=mode, limit=20)
+            times.append((time.perf_counter() - started) * 1000)
+        out[mode] = (float(np.percentile(times, 50)), float(np.percentile(times, 95)))
+    return out
+
+
+def _report_latency(hours: float, measured: dict[Mode, tuple[float, float]]) -> None:
+    cells = "  ".join(f"{m.value} p50 {p50:.0f} p95 {p95:.0f}" for m, (p50, p95) in measured.items())
+    print(f"{hours:7.1f} h  {cells} (ms)")
+
+
+def replicate(corpus: Corpus, originals: dict[str, tuple[uuid.UUID, Transcript]]) -> None:
+    """New meetings up to HOURS, each with a copy of an original's passage rows."""
+    copy = 0
+    while corpus.hours < HOURS:
+        copy += 1
+        for m, (original, transcript) in originals.items():
+            if corpus.hours >= HOURS:
+                return
+            meeting_id = _meeting(corpus, _title(m, copy), transcript)
+            with corpus.db.write() as session:
+                rows = session.scalars(
+                    select(SearchPassage).where(SearchPassage.meeting_id == original)
+                ).all()
+                copies = [
+                    SearchPassage(
+                        **{c: getattr(r, c) for c in _COLUMNS},
+                        meeting_id=meeting_id,
+                        organisation_id=r.organisation_id,
+                    )
+                    for r in rows
+                ]
+                replace_passages(session, meeting_id, copies)
+            corpus.hours += transcript.duration / 3600
+
+
+def _passages(corpus: Corpus) -> int:
+    with corpus.db.read() as session:
+        return session.scalar(select(func.count()).select_from(SearchPassage)) or 0
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        root = Path(tmp)
+        db = Database(f"sqlite:///{root / 'g.db'}")
+        db.migrate()
+        organisation = accounts.create_organisation(db, "bench").id
+        corpus = Corpus(db, BlobStore(root / "blobs"), Settings(data_dir=root), organisation)
+        transcripts = {m: elitr_transcript(m) for m in elitr_meetings()}
+        by_id = {_index(corpus, _title(m), t): m for m, t in transcripts.items()}
+        print(
+            f"indexed {len(by_id)} meetings ({corpus.hours:.1f} h): {corpus.index_seconds:.1f} s, "
+            f"{corpus.index_seconds / corpus.hours:.1f} s per meeting-hour"
+        )
+        recall(corpus, by_id)
+
+        queries = [q.question for q in elitr_questions()][:LATENCY_QUERIES]
+        print(f"\nquery latency, {len(queries)} questions, limit 20")
+        small = (corpus.hours, latency(corpus, queries))
+        _report_latency(*small)
+        replicate(corpus, {m: (i, transcripts[m]) for i, m in by_id.items()})
+        print(f"replicated to {corpus.hours:.1f} h ({_passages(corpus)} passages)")
+        big = (corpus.hours, latency(corpus, queries))
+        _report_latency(*big)
+        matrix_mb = CACHE.nbytes() / 2**20
+        print(f"peak RSS {_rss_mb():.0f} MB (encoder included); vector matrix {matrix_mb:.0f} MB")
+        target = 1000.0
+        for mode in Mode:  # what grows with the index, linearly (nothing, if nothing grew)
+            growth = max(0.0, (big[1][mode][1] - small[1][mode][1]) / (big[0] - small[0]))
+            p95 = big[1][mode][1] + growth * (target - big[0])
+            print(
+                f"extrapolated to {target:.0f} h: {mode.value} p95 ≈ {p95:.0f} ms ({growth:.2f} ms per hour)"
+            )
+        print(
+            f"extrapolated to {target:.0f} h: vector matrix ≈ {matrix_mb * target / big[0]:.0f} MB, "
+            f"RSS ≈ {_rss_mb() + matrix_mb * (target / big[0] - 1):.0f} MB"
+        )
+        db.dispose()
