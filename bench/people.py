@@ -16,7 +16,7 @@ the RTTM:
 Two ways: the reference turns as speakers (the voiceprints alone), and Greffier's own meeting
 diarization (`diarize.meeting`, count unknown; a speaker is enrolled from the found speaker that
 overlaps them most, as a user picks it after listening). Printed: the curve per threshold, the
-chosen threshold (the lowest of the grid whose false acceptance is at most FA_TARGET in both ways),
+chosen threshold (the lowest of the grid whose false acceptance is at most FA_TARGET on reference turns),
 and the time of one search in 10,000 prints.
 """
 
@@ -43,7 +43,7 @@ from greffier.transcript import Speaker, SpeakerTurn, Transcript
 
 AMI = EVAL / "ami-debug-train"
 FRAME_S = 0.01
-THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.20, 0.81, 0.05))
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.20, 0.96, 0.05))
 FA_TARGET = 0.02
 SEARCH_PRINTS = 10_000
 
@@ -230,10 +230,12 @@ def search_time() -> float:
     return float(np.median(times))
 
 
-def chosen(curves: list[Curve]) -> int:
-    """The lowest threshold of the grid whose false acceptance is at most FA_TARGET in every curve."""
+def chosen(curve: Curve) -> int:
+    """The lowest threshold of the grid whose false acceptance is at most FA_TARGET on reference
+    turns (the voiceprints alone: end to end, a stranger's speech that diarization merges into an
+    enrolled speaker is accepted at any threshold)."""
     for i in range(len(THRESHOLDS)):
-        if all(c.false_acceptance(i) <= FA_TARGET for c in curves):
+        if curve.false_acceptance(i) <= FA_TARGET:
             return i
     return len(THRESHOLDS) - 1
 
@@ -259,10 +261,10 @@ def run(diarized: bool, embedder: SpeakerEmbedder) -> Curve:
 def main() -> None:
     embedder = get_embedder(get_settings())
     curves = [run(False, embedder), run(True, embedder)]
-    best = chosen(curves)
+    best = chosen(curves[0])
     at = THRESHOLDS.index(round(THRESHOLD, 2))
     print(
-        f"\nlowest threshold with false acceptance <= {100 * FA_TARGET:.0f}% both ways: {THRESHOLDS[best]:.2f}; "
+        f"\nlowest threshold with false acceptance <= {100 * FA_TARGET:.0f}% on reference turns: {THRESHOLDS[best]:.2f}; "
         f"at the threshold in use ({THRESHOLD:.2f}): reference turns {100 * curves[0].accuracy(at):.1f}% / "
         f"{100 * curves[0].false_acceptance(at):.1f}% FA, end to end {100 * curves[1].accuracy(at):.1f}% / "
         f"{100 * curves[1].false_acceptance(at):.1f}% FA"

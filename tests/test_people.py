@@ -100,7 +100,12 @@ def test_person_fields_round_trip_and_old_json_loads():
     t = Transcript("fr", 1.0, speakers=(Speaker("SPEAKER_00", "Marie", "p1", 0.81),))
     again = Transcript.from_json(t.to_json())
     assert again.speakers[0] == Speaker("SPEAKER_00", "Marie", "p1", 0.81)
-    old = {"language": "fr", "duration": 1.0, "segments": [], "speakers": [{"id": "SPEAKER_00", "name": None}]}
+    old = {
+        "language": "fr",
+        "duration": 1.0,
+        "segments": [],
+        "speakers": [{"id": "SPEAKER_00", "name": None}],
+    }
     assert Transcript.from_dict(old).speakers[0].person_id is None
     renamed = again.rename_speaker("SPEAKER_00", "Paul")
     assert renamed.speakers[0].person_id is None, "a name given by hand drops the identification"

@@ -50,8 +50,8 @@ def _meeting_print(meeting: Path, speaker: str, audio_file: Path | None) -> Voic
 @people_app.command("enrol")
 def enrol_command(
     name: str = typer.Argument(..., help='The person\'s name, e.g. "Marie Dupont".'),
-    consent_by: str = typer.Option(
-        ..., "--consent-by", help="Who gave the explicit consent (the person, or their DPO): required."
+    consent_by: str | None = typer.Option(
+        None, "--consent-by", help="Who gave the explicit consent (the person, or their DPO): required."
     ),
     meeting: Path | None = typer.Option(None, "--from", help="A transcript JSON where the person speaks."),
     speaker: str | None = typer.Option(None, "--speaker", help="Their speaker id (or name) in --from."),
@@ -65,8 +65,13 @@ def enrol_command(
     by: str | None = typer.Option(None, "--by", help="Who records the consent (default: your login name)."),
 ) -> None:
     """Remember a person's voice (one more print if they are known), with their consent."""
-    if not name.strip() or not consent_by.strip():
-        raise OptionsError("the name and --consent-by must not be empty", 'give both, e.g. "Marie Dupont"')
+    if not consent_by or not consent_by.strip():
+        raise OptionsError(
+            "a voiceprint is biometric data: enrolment needs the person's explicit consent",
+            "say who gave it with --consent-by (the person, or their DPO: dpo@example.org)",
+        )
+    if not name.strip():
+        raise OptionsError("the name is empty", 'give a name, e.g. "Marie Dupont"')
     if (meeting is None) == (sample is None) or (meeting is not None and speaker is None):
         raise OptionsError(
             "enrol from one source", "give --from MEETING.json --speaker SPEAKER_xx, or --from-sample FILE"

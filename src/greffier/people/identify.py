@@ -16,8 +16,9 @@ from scipy.optimize import linear_sum_assignment
 from greffier.people.voiceprint import DIM
 
 THRESHOLD = 0.75
-"""Cosine from which a speaker is a person: chosen on the ami-debug-train curve (`python -m bench
-people`, docs/people.md) as the lowest threshold with no false acceptance there."""
+"""Cosine from which a speaker is a person: chosen on the ami-debug-train curve with reference turns
+(`python -m bench people`, docs/people.md) as the lowest threshold with no false acceptance there
+(75.8 % of the enrolled speech identified; 0.70 let 9.7 % of strangers' speech through)."""
 
 
 @dataclass(frozen=True)
