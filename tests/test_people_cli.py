@@ -6,9 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from greffier.transcript import Transcript
 from tests.conftest import eval_file, run_cli
 
 SAMPLE = "ami-debug-train/trn06.wav"  # FEE083 talks alone 22 s of its 30
+OTHER = "ami-debug-train/trn09.wav"  # FEE083 again, another excerpt of the meeting
 SHORT = "ami-debug-train/trn02.wav"  # one turn of 0.7 s
 
 
@@ -27,6 +29,15 @@ def test_enrol_list_forget_and_the_print_is_gone_from_disk(tmp_path: Path):
     assert enrolled.returncode == 0, enrolled.stderr
     listing = run_cli("people", "list", env=env)
     assert "Marie Dupont" in listing.stdout and "dpo@example.org" in listing.stdout
+    out = tmp_path / "out"
+    named = run_cli(
+        "transcribe", str(eval_file(OTHER)), "-l", "en", "--diarize", "--identify", "-f", "json,srt",
+        "-o", str(out), "-q", env=env,
+    )  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    speakers = Transcript.load(out / "trn09.json").speakers
+    assert [s.name for s in speakers if s.person_id] == ["Marie Dupont"]
+    assert "Marie Dupont" in (out / "trn09.srt").read_text(encoding="utf-8")
     db = tmp_path / "people.db"
     with sqlite3.connect(db) as connection:
         [(vector,)] = connection.execute("SELECT vector FROM voiceprints").fetchall()

@@ -91,7 +91,7 @@ def transcribe_command(
         channels_as_speakers=channels_as_speakers,
         model=model,
     )
-    index = _people(settings) if identify else None
+    known = _people(settings) if identify else None
     if identify and not options.diarize:
         raise OptionsError("--identify names the speakers found", "add --diarize")
     failures = 0
@@ -102,8 +102,8 @@ def transcribe_command(
                 console_error(str(result) if str(path) in str(result) else f"{path}: {result}")
                 failures += 1
                 continue
-            if index is not None:
-                result = identify_recording(path, result, index, get_embedder(settings))
+            if known is not None:
+                result = identify_recording(path, result, known, get_embedder(settings))
             if names:
                 result = name_speakers(result, names, path)
             written = write_outputs(result, path.stem, formats, output_dir)
