@@ -1,7 +1,7 @@
 """People known by their voice (with their consent) and their voiceprints.
 
 Revision ID: 0007_people
-Revises: 0006_hub_outbox
+Revises: 0009_roles
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_people"
-down_revision = "0006_hub_outbox"
+down_revision = "0009_roles"
 branch_labels = None
 depends_on = None
 
