@@ -22,6 +22,7 @@ from greffier.api.routers import (
     jobs,
     meetings,
     openai,
+    people,
     session,
     stream,
 )
@@ -91,5 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dataset.dataset_router)
     app.include_router(delivery.destinations_router)
     app.include_router(delivery.meetings_router)
+    app.include_router(people.router)
+    app.include_router(people.meetings_router)
     web.install(app)
     return app

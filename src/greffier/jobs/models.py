@@ -33,6 +33,7 @@ class MeetingOptions(BaseModel):
     language: str | None = Field(None, description="ISO 639-1 code; null: detected")
     diarize: bool = Field(False, description="find who speaks when")
     speakers: int | None = Field(None, ge=1, description="exact number of speakers, when known")
+    identify: bool = Field(False, description="name the speakers after the organisation's people")
 
     def pipeline_options(self) -> TranscribeOptions:
         """The pipeline's options for these (the one conversion from the edge's model)."""
