@@ -49,6 +49,22 @@ def test_one_to_one_and_threshold():
     assert identify({"S0": b}, index, threshold=1.01) == {}, "below the threshold: nobody"
 
 
+def test_the_blocked_search_scores_as_one_product():
+    """Blocks of prints and groups of voices (`identify.BLOCK`, `VOICES`) give each person's best
+    cosine, as the plain product does, for more prints than a block and more voices than a group."""
+    rng = np.random.default_rng(1)
+    vectors = [normalised(rng.normal(size=192)) for _ in range(500)]
+    prints = [(f"p{i % 170:03d}", f"n{i % 170}", v) for i, v in enumerate(vectors)]  # 2-3 prints each
+    voices = np.stack([normalised(rng.normal(size=192)) for _ in range(11)])
+    index = PrintIndex(prints)
+    people = sorted({p for p, _, _ in prints})
+    expected = np.array(
+        [[max(float(v @ w) for p, _, w in prints if p == person) for person in people] for v in voices]
+    )
+    assert [p for p, _ in index.people] == people and len(index) == 500
+    np.testing.assert_allclose(index.scores(voices), expected, atol=1e-5)
+
+
 def test_print_bytes_round_trip():
     vector = normalised(np.arange(192, dtype=np.float32))
     assert len(to_bytes(vector)) == 192 * 4
