@@ -10,27 +10,17 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from greffier.people.model import PersonInfo
 
-Name = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"
-    ),
-]
-Who = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=320, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"
-    ),
-]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+"""Printable, and not only spaces (surrounding spaces are dropped by `app.people`)."""
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_TEXT)]
+Who = Annotated[str, StringConstraints(min_length=1, max_length=320, pattern=_TEXT)]
+Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 
 class SpeakerEnrolmentIn(BaseModel):
     """Remember the voice of a meeting's speaker as this person's, with their explicit consent."""
 
-    speaker: str = Field(
-        min_length=1, max_length=64, description="the speaker id in the transcript: SPEAKER_01"
-    )
+    speaker: str = Field(max_length=64, description="the speaker id in the transcript: SPEAKER_01")
     name: Name = Field(description="the person's name; a known name gets one more print")
     email: Email | None = None
     consent_by: Who = Field(description="who gave the explicit consent: the person, or their DPO (required)")

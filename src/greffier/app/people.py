@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,7 +25,7 @@ import numpy as np
 from greffier.app.backends import Backends
 from greffier.app.meetings import load_version, recording
 from greffier.app.roles import require_admin
-from greffier.audio import load_audio
+from greffier.audio import load_audio, probe
 from greffier.diarize.embed import SpeakerEmbedder, get_embedder
 from greffier.errors import AudioError, Invalid, NotFound, Unreadable, Unsupported
 from greffier.people.model import Consent, PersonInfo, Voiceprint
@@ -102,6 +102,7 @@ def _sample_audio(source: BinaryIO, label: str) -> np.ndarray:
                 f"the sample {label!r} is empty (0 bytes)", "send the recording again", param="file"
             )
         try:
+            probe(Path(spool.name))
             return load_audio(Path(spool.name))
         except AudioError as exc:
             raise Unsupported(exc.problem.replace(spool.name, repr(label)), exc.fix, param="file") from None
@@ -122,16 +123,37 @@ def _enrol(
             "say who gave it in consent_by (the person, or their DPO)",
             param="consent_by",
         )
+    given_at = _given_at(enrolment.consent_at)
     try:
         print_ = make_print(get_embedder(backends.settings))
     except NotEnoughSpeech as exc:
         raise Invalid(exc.problem, exc.fix, param="speaker") from None
-    given_at = enrolment.consent_at or datetime.now(UTC)
-    given_at = given_at.astimezone(UTC) if given_at.tzinfo else given_at.replace(tzinfo=UTC)
     consent = Consent(consent_by, principal.email, given_at)
     with backends.db.write() as session:
         person = store.enrol(session, principal.organisation_id, name, print_, consent, enrolment.email)
         return store.person_info(session, person)
+
+
+def _given_at(when: datetime | None) -> datetime:
+    """When consent was given, in UTC (a time without a zone is UTC); not in the future."""
+    now = datetime.now(UTC)
+    if when is None:
+        return now
+    try:
+        when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except OverflowError:
+        raise Invalid(
+            "consent_at is out of range once put in UTC",
+            "give the time the consent was given (ISO 8601), or leave consent_at out for now",
+            param="consent_at",
+        ) from None
+    if when > now + timedelta(minutes=5):
+        raise Invalid(
+            f"consent_at {when.isoformat(timespec='seconds')} is in the future",
+            "give the time the consent was given, or leave consent_at out for now",
+            param="consent_at",
+        )
+    return when
 
 
 def forget_person(backends: Backends, principal: Principal, person_id: uuid.UUID) -> PersonInfo:
