@@ -7,6 +7,7 @@ import { LANGUAGES, applyI18n, lang, setLanguage } from "./i18n.js";
 import { renderLive } from "./live.js";
 import { renderMeeting } from "./meeting.js";
 import { renderMeetings } from "./meetings.js";
+import { renderPeople } from "./people.js";
 import { renderSignIn } from "./signin.js";
 
 const main = document.getElementById("main");
@@ -47,6 +48,7 @@ function header() {
       state.session && h("a", { href: "/live", "data-link": "", i18n: "nav.live" }),
       state.session && h("a", { href: "/calls", "data-link": "", i18n: "nav.calls" }),
       state.session?.role === "admin" && h("a", { href: "/destinations", "data-link": "", i18n: "nav.destinations" }),
+      state.session && h("a", { href: "/people", "data-link": "", i18n: "nav.people" }),
     ),
     h("div", { class: "spacer" }),
     state.session && h("span", { class: "who", text: state.session.email, title: state.session.organisation }),
@@ -109,6 +111,7 @@ export async function route() {
   const call = callRoute(path);
   if (path === "/live") state.cleanup = renderLive(main, context);
   else if (path === "/destinations") state.cleanup = renderDestinations(main, context);
+  else if (path === "/people") state.cleanup = renderPeople(main, context);
   else if (call) state.cleanup = renderCallPage(main, call);
   else state.cleanup = match ? renderMeeting(main, match[1], context) : renderMeetings(main, context);
   main.focus({ preventScroll: true });
