@@ -46,7 +46,7 @@ def _transcribed(page: Page, web: Web, relative: str, **form: str) -> tuple[str,
     ):
         assert time.monotonic() < deadline, job
         time.sleep(0.5)
-    assert job["state"] == "succeeded", job
+    assert job["state"] == "succeeded", job["error"]
     return meeting["id"], page.request.get(f"{web.url}/api/meetings/{meeting['id']}/transcript").json()
 
 
@@ -66,7 +66,7 @@ def test_remember_a_voice_see_it_named_and_forget_it(page: Page, web: Web) -> No
     page.goto(f"{web.url}/meetings/{meeting_id}")
     row = page.locator(f".speakers li[data-speaker='{speaker}']")
     row.get_by_role("button", name=f"Retenir la voix de {speaker}").click()
-    row.get_by_label("Nom").fill("Marie Dupont")
+    row.get_by_label("Nom de la personne").fill("Marie Dupont")
     row.get_by_label("Consentement explicite donné par").fill("dpo@acme.example")
     row.get_by_role("button", name="Enregistrer").click()  # the consent box unticked: not sent
     expect(row.get_by_label("Cette personne a donné son consentement explicite")).to_be_visible()

@@ -29,6 +29,7 @@ Object.assign(MESSAGES.fr, {
   "people.enrolled": "Voix de « {name} » enregistrée",
   "people.remember": "Retenir cette voix",
   "people.remember.label": "Retenir la voix de {name}",
+  "people.remember.name": "Nom de la personne",
   "people.known": "reconnu·e ({score})",
   "upload.identify": "Reconnaître les personnes enregistrées",
   "stage.identify": "Reconnaissance des personnes",
@@ -56,6 +57,7 @@ Object.assign(MESSAGES.en, {
   "people.enrolled": "Voice of “{name}” enrolled",
   "people.remember": "Remember this voice",
   "people.remember.label": "Remember the voice of {name}",
+  "people.remember.name": "The person’s name",
   "people.known": "recognised ({score})",
   "upload.identify": "Recognise known people",
   "stage.identify": "Recognising people",
@@ -242,7 +244,7 @@ export function speakerPerson(meetingId, speaker, { admin, onEnrolled }) {
           }
         },
       },
-      field(`${prefix}-name`, "people.name", name),
+      field(`${prefix}-name`, "people.remember.name", name),
       ...consent.nodes,
       error,
       h(
