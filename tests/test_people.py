@@ -11,6 +11,7 @@ import pytest
 from greffier.audio import load_audio
 from greffier.config import get_settings
 from greffier.diarize.embed import get_embedder
+from greffier.live.speakers import OnlineSpeakers
 from greffier.people.identify import THRESHOLD, PrintIndex, identify
 from greffier.people.label import identify_speakers
 from greffier.people.voiceprint import (
@@ -22,10 +23,11 @@ from greffier.people.voiceprint import (
     speech_of,
     to_bytes,
 )
-from greffier.transcript import Speaker, SpeakerTurn, Transcript
+from greffier.transcript import Segment, Speaker, SpeakerTurn, Transcript
 from tests.conftest import eval_file
 
 AMI = "ami-debug-train"
+STRANGER = ("trn05", "FEE078")  # a woman of another meeting, 24 s of speech
 
 
 def _truth(name: str) -> Transcript:
@@ -126,3 +128,39 @@ def test_person_fields_round_trip_and_old_json_loads():
     renamed = again.rename_speaker("SPEAKER_00", "Paul")
     assert renamed.speakers[0].person_id is None, "a name given by hand drops the identification"
     assert json.loads(renamed.to_json())["speakers"][0]["name"] == "Paul"
+
+
+def _solo(name: str, speaker: str) -> np.ndarray:
+    """`speaker`'s speech alone in the AMI excerpt `name`, end to end."""
+    audio = load_audio(eval_file(f"{AMI}/{name}.wav"))
+    spans = speech_of(_truth(name), speaker)
+    return np.concatenate([audio[round(s.start * 16000) : round(s.end * 16000)] for s in spans])
+
+
+def test_live_finals_name_the_person_their_speaker_is():
+    """A stream that knows FEE083 (enrolled from trn06) hears 3-s finals of her solo speech in trn09
+    in turn with finals of FEE078, a woman of another meeting (trn05): her finals carry her name once
+    her speaker has a voice, his never do, and the stream's speakers name her."""
+    embedder = get_embedder(get_settings())
+    enrolled = enrolment_print(
+        load_audio(eval_file(f"{AMI}/trn06.wav")), speech_of(_truth("trn06"), "FEE083"), embedder, "trn06"
+    )
+    live = OnlineSpeakers(embedder, people=PrintIndex([("p83", "Fiona", enrolled.vector)]))
+    voices = {"FEE083": _solo("trn09", "FEE083"), "other": _solo(*STRANGER)}
+    piece = 3 * 16000
+    turns = [
+        (who, voices[who][i : i + piece])
+        for i in range(0, min(len(v) for v in voices.values()) - piece + 1, piece)
+        for who in voices
+    ]
+    sent, at = [], 0.0
+    for i, (who, audio) in enumerate(turns):
+        live.feed(audio)
+        final = live.label(Segment(i, at, at + len(audio) / 16000, ""))
+        at += len(audio) / 16000
+        person = live.person_of(final.speaker)
+        sent.append((who, person.name if person else None))
+    assert len(sent) >= 8
+    assert all(p is None for who, p in sent if who == "other"), sent
+    assert [p for who, p in sent if who == "FEE083"][1:] == ["Fiona"] * (len(sent) // 2 - 1), sent
+    assert [s.name for s in live.speakers if s.person_id == "p83"] == ["Fiona"]

@@ -28,6 +28,7 @@ from greffier.app.roles import require_admin
 from greffier.audio import load_audio, probe
 from greffier.diarize.embed import SpeakerEmbedder, get_embedder
 from greffier.errors import AudioError, Invalid, NotFound, Unreadable, Unsupported
+from greffier.people.identify import PrintIndex
 from greffier.people.model import Consent, PersonInfo, Voiceprint
 from greffier.people.voiceprint import NotEnoughSpeech, enrolment_print, sample_speech, speech_of
 from greffier.store import people as store
@@ -46,6 +47,12 @@ class Enrolment:
     consent_by: str
     email: str | None = None
     consent_at: datetime | None = None
+
+
+def known_voices(backends: Backends, principal: Principal) -> PrintIndex:
+    """The organisation's prints, for a live stream that names its people."""
+    with backends.db.read() as session:
+        return store.print_index(session, principal.organisation_id)
 
 
 def list_people(backends: Backends, principal: Principal) -> list[PersonInfo]:

@@ -43,6 +43,7 @@ from greffier.live.protocol import (
     parse_client_text,
 )
 from greffier.live.speakers import OnlineSpeakers, SpeakerOptions
+from greffier.people.identify import PrintIndex
 from greffier.transcript import Segment, Transcript
 
 log = logging.getLogger("greffier.live")
@@ -73,6 +74,8 @@ class LiveOptions:
     speakers: bool = True
     """Label each final with its speaker (`live.speakers`)."""
     speaker_threshold: float = SpeakerOptions.threshold
+    people: PrintIndex | None = None
+    """The organisation's prints: finals name the people their speakers are (`live.speakers`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> LiveOptions:
@@ -205,7 +208,7 @@ class LiveStream:
             ),
         )
         self._speakers = (
-            OnlineSpeakers(hub.embedder, SpeakerOptions(threshold=options.speaker_threshold))
+            OnlineSpeakers(hub.embedder, SpeakerOptions(threshold=options.speaker_threshold), options.people)
             if options.speakers
             else None
         )
@@ -369,7 +372,8 @@ class LiveStream:
             if isinstance(event, Final):
                 segment = self._speakers.label(event.segment) if self._speakers else event.segment
                 self._finals.append(segment)
-                message: ServerMessage = FinalMessage.of(segment)
+                person = self._speakers.person_of(segment.speaker) if self._speakers else None
+                message: ServerMessage = FinalMessage.of(segment, person.name if person else None)
             else:
                 assert isinstance(event, Partial)
                 start = None if event.start is None else round(event.start, 3)
