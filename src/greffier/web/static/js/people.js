@@ -2,8 +2,9 @@
 // sample) and "remember this voice" on a meeting's speaker (admins). A voiceprint is biometric data:
 // every enrolment records who gave the explicit consent; the server never sends a print.
 import { ApiError, OfflineError, request } from "./api.js";
-import { confirmDialog, h, toast } from "./dom.js";
+import { h, toast } from "./dom.js";
 import { describeError } from "./errors.js";
+import { listing } from "./listing.js";
 import { MESSAGES } from "./messages.js";
 
 Object.assign(MESSAGES.fr, {
@@ -99,8 +100,6 @@ function consentFields(prefix) {
 
 export function renderPeople(main, { session }) {
   const admin = session.role === "admin";
-  const list = h("ul", { class: "destinations people" });
-  const listError = h("p", { class: "error", role: "alert", hidden: true });
   const formError = h("p", { class: "error", role: "alert", hidden: true });
   const sample = h("input", { id: "person-sample", type: "file", accept: "audio/*,video/*", required: true });
   const name = h("input", { id: "person-name", type: "text", required: true, maxlength: 200 });
@@ -126,7 +125,7 @@ export function renderPeople(main, { session }) {
           const person = await peopleApi.fromSample(body);
           toast("people.enrolled", { name: person.name });
           form.reset();
-          await load();
+          await people.load();
         } catch (problem) {
           formError.replaceChildren(...describeError(problem, "save"));
           formError.hidden = false;
@@ -171,44 +170,24 @@ export function renderPeople(main, { session }) {
     );
   }
 
-  async function forget(person) {
-    const sure = await confirmDialog({
+  const forget = (person) =>
+    people.remove(person, {
       title: "people.forget.title",
       body: "people.forget.body",
-      bodyVars: { name: person.name },
       confirm: "people.forget",
-      danger: true,
+      done: "people.forgotten",
+      request: (p) => peopleApi.forget(p.id),
     });
-    if (!sure) return;
-    try {
-      await peopleApi.forget(person.id);
-      toast("people.forgotten", { name: person.name });
-      await load();
-    } catch (problem) {
-      listError.replaceChildren(...describeError(problem, "save"));
-      listError.hidden = false;
-    }
-  }
-
-  async function load() {
-    try {
-      const { data } = await peopleApi.list();
-      listError.hidden = true;
-      list.replaceChildren(...(data.length ? data.map(row) : [h("li", { class: "hint", i18n: "people.none" })]));
-    } catch (problem) {
-      listError.replaceChildren(...describeError(problem, "load"));
-      listError.hidden = false;
-    }
-  }
+  const people = listing({ fetch: peopleApi.list, row, none: "people.none", className: "destinations people" });
 
   main.append(
     h("h1", { i18n: "people.title" }),
     h("p", { class: "hint", i18n: "people.intro" }),
     !admin && h("p", { class: "hint", i18n: "people.admins" }),
-    h("section", { class: "card", i18nAttrs: { "aria-label": "people.title" } }, list, listError),
+    h("section", { class: "card", i18nAttrs: { "aria-label": "people.title" } }, people.list, people.error),
     admin && form,
   );
-  load();
+  people.load();
   return null;
 }
 
