@@ -122,6 +122,10 @@ class Segment:
 class Speaker:
     id: str
     name: str | None = None
+    person_id: str | None = None
+    """The organisation's person this voice was identified as (`greffier.people`), when it was."""
+    score: Probability | None = None
+    """The cosine of the speaker's voice with that person's print (at least the threshold)."""
 
     @property
     def display_name(self) -> str:
@@ -181,7 +185,10 @@ class Transcript:
         if speaker_id not in {sp.id for sp in self.speakers}:
             known = ", ".join(sp.id for sp in self.speakers) or "none"
             raise KeyError(f"unknown speaker {speaker_id!r} (known: {known})")
-        speakers = tuple(replace(sp, name=name) if sp.id == speaker_id else sp for sp in self.speakers)
+        speakers = tuple(  # a person's name given by hand: the identification no longer holds
+            replace(sp, name=name, person_id=None, score=None) if sp.id == speaker_id else sp
+            for sp in self.speakers
+        )
         return replace(self, speakers=speakers)
 
     # -- JSON ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from greffier.api.routers import (
     jobs,
     meetings,
     openai,
+    people,
     search,
     session,
     stream,
@@ -101,5 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dataset.dataset_router)
     app.include_router(delivery.destinations_router)
     app.include_router(delivery.meetings_router)
+    app.include_router(people.router)
+    app.include_router(people.meetings_router)
     web.install(app)
     return app

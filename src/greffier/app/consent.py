@@ -16,6 +16,7 @@ from greffier.app.meetings import load_meeting, load_version
 from greffier.assist.types import speaker_names
 from greffier.dataset.consent import Consent, ConsentRecord, LicenceRecord, forget, now
 from greffier.errors import Gone, Invalid, NotFound, NotReady
+from greffier.store import people
 from greffier.store.accounts import Principal
 from greffier.store.consent import DatabaseConsentStore, export_key
 from greffier.store.models import DatasetExport, Job, JobState
@@ -102,8 +103,9 @@ def record_consent(
 def forget_person(
     backends: Backends, principal: Principal, person: str
 ) -> tuple[list[ConsentRecord], list[DatasetExport]]:
-    """Withdraw `person`'s consent in every meeting: the consents withdrawn, and the past exports
-    that held them."""
+    """Withdraw `person`'s consent in every meeting, and delete the voiceprints of the person of that
+    name or id (`store.people`): the consents withdrawn, and the past exports that held them."""
+    people.forget(backends.db, principal.organisation_id, person)
     store = _store(backends, principal)
     withdrawn, past = forget(store, person, principal.email, speaker_ids=False)
     rows = store.written_exports({export.export_id for export in past})

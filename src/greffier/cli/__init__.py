@@ -11,7 +11,7 @@ from greffier.cli.app import app, console_error
 from greffier.errors import GreffierError
 
 # Command modules register themselves on import.
-from greffier.cli import assist_cmd, call_cmd, dataset_cmd, delivery_cmd, hub_cmd, live_cmd, models_cmd, search_cmd, service_cmd, speakers_cmd, transcribe_cmd  # noqa: F401  isort: skip  # fmt: skip
+from greffier.cli import assist_cmd, call_cmd, dataset_cmd, delivery_cmd, hub_cmd, live_cmd, models_cmd, people_cmd, search_cmd, service_cmd, speakers_cmd, transcribe_cmd  # noqa: F401  isort: skip  # fmt: skip
 
 __all__ = ["app", "main"]
 

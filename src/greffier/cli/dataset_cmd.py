@@ -22,6 +22,8 @@ from greffier.dataset.consent import (
     parse_licence,
 )
 from greffier.errors import GreffierError, OptionsError
+from greffier.people.local import local_store
+from greffier.store import people
 from greffier.transcript import InvalidTranscript, Transcript
 
 if TYPE_CHECKING:  # spaCy, Faker and pyarrow load in seconds: only the commands that need them import them
@@ -215,6 +217,9 @@ def forget_command(
             db.dispose()
     else:
         withdrawn, past = forget(_store(), speaker, _who(by))
+        with local_store(get_settings()) as (db, organisation_id):
+            if people.forget(db, organisation_id, speaker) is not None:
+                console.print(f"voiceprints of {speaker} deleted")
     for record in withdrawn:
         console.print(f"withdrawn: {record.meeting} / {record.speaker}")
     if not withdrawn:

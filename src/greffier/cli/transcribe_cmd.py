@@ -12,9 +12,14 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from greffier.cli.app import app, console, console_error, parse_language
 from greffier.config import Settings, get_settings
 from greffier.diarize import DiarizeOptions
+from greffier.diarize.embed import get_embedder
 from greffier.errors import GreffierError, OptionsError
 from greffier.export import parse_formats, render
+from greffier.people.identify import PrintIndex
+from greffier.people.label import identify_recording
+from greffier.people.local import local_store
 from greffier.pipeline import ProgressCallback, TranscribeOptions, transcribe_files
+from greffier.store.people import print_index
 from greffier.transcript import Transcript
 
 
@@ -65,6 +70,9 @@ def transcribe_command(
     channels_as_speakers: bool = typer.Option(
         False, "--channels-as-speakers", help="Stereo call: each channel is one party."
     ),
+    identify: bool = typer.Option(
+        False, "--identify", help="With --diarize: name the speakers enrolled with `greffier people enrol`."
+    ),
     minutes: bool = typer.Option(
         False, "--minutes", help="Also write minutes (<stem>.minutes.md and .json), each claim grounded."
     ),
@@ -83,6 +91,9 @@ def transcribe_command(
         channels_as_speakers=channels_as_speakers,
         model=model,
     )
+    known = _people(settings) if identify else None
+    if identify and not options.diarize:
+        raise OptionsError("--identify names the speakers found", "add --diarize")
     failures = 0
     with _progress(quiet) as progress:
         for index, result in transcribe_files(files, options, settings=settings, progress=progress):
@@ -91,6 +102,8 @@ def transcribe_command(
                 console_error(str(result) if str(path) in str(result) else f"{path}: {result}")
                 failures += 1
                 continue
+            if known is not None:
+                result = identify_recording(path, result, known, get_embedder(settings))
             if names:
                 result = name_speakers(result, names, path)
             written = write_outputs(result, path.stem, formats, output_dir)
@@ -104,6 +117,16 @@ def transcribe_command(
                 )
     if failures:
         raise typer.Exit(2)
+
+
+def _people(settings: Settings) -> PrintIndex:
+    with local_store(settings) as (db, organisation_id), db.read() as session:
+        index = print_index(session, organisation_id)
+    if not len(index):
+        raise OptionsError(
+            "--identify: nobody is enrolled", 'enrol people first: `greffier people enrol "Name" …`'
+        )
+    return index
 
 
 def parse_speaker_names(value: str | None) -> list[str]:

@@ -34,6 +34,11 @@ class MeetingOptions(BaseModel):
     language: str | None = Field(None, description="ISO 639-1 code; null: detected")
     diarize: bool = Field(False, description="find who speaks when")
     speakers: int | None = Field(None, ge=1, description="exact number of speakers, when known")
+    identify: bool = Field(
+        False,
+        description="name the speakers after the organisation's people",
+        exclude_if=lambda identify: not identify,  # left out, a payload is as earlier versions wrote it
+    )
 
     def pipeline_options(self) -> TranscribeOptions:
         """The pipeline's options for these (the one conversion from the edge's model)."""

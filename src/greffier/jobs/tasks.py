@@ -38,7 +38,14 @@ def transcribe(ctx: JobContext, job: TranscribeJob) -> None:
     ctx.stage_weights = {"decode": 0.05, "vad": 0.05, "asr": 0.9}
     if options.diarize:
         ctx.stage_weights |= {"asr": 0.7, "diarize": 0.2}
+    if job.identify:
+        ctx.stage_weights |= {"asr": 0.65, "identify": 0.05}
     transcript = transcribe_file(ctx.audio_path(), options, settings=ctx.settings, progress=ctx.progress)
+    if job.identify:
+        from greffier.people.known import identify_meeting
+
+        ctx.progress("identify", 0.0)
+        transcript = identify_meeting(ctx.db, ctx.settings, ctx.organisation_id, ctx.audio_path(), transcript)
     ctx.store_transcript(dataclasses.replace(transcript, source=meeting.filename))
     _index(ctx)
     _announce_transcript(ctx)

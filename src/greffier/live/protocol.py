@@ -53,10 +53,16 @@ class FinalMessage(BaseModel):
         description="SPEAKER_00, SPEAKER_01… in order of appearance, never changed once sent; "
         "null when live speaker labels are off (live_speakers)",
     )
+    person: str | None = Field(
+        None,
+        description="the name of the person the speaker's voice is, as known when the final is sent "
+        "(streams opened with identify=true); null: nobody enrolled is recognised",
+    )
 
     @classmethod
-    def of(cls, segment: Segment) -> FinalMessage:
+    def of(cls, segment: Segment, person: str | None = None) -> FinalMessage:
         return cls(
+            person=person,
             id=segment.id,
             start=round(segment.start, 3),
             end=round(segment.end, 3),

@@ -46,6 +46,7 @@ from greffier.live.protocol import (
     parse_client_text,
 )
 from greffier.live.speakers import OnlineSpeakers, SpeakerOptions
+from greffier.people.identify import PrintIndex
 from greffier.transcript import Segment, Transcript
 
 log = logging.getLogger("greffier.live")
@@ -78,6 +79,8 @@ class LiveOptions:
     speaker_threshold: float = SpeakerOptions.threshold
     hotwords: Callable[[str | None], str | None] | None = None
     """`StreamingOptions.hotwords` (`/ws/call`: the organisation's place names after "where?")."""
+    people: PrintIndex | None = None
+    """The organisation's prints: finals name the people their speakers are (`live.speakers`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> LiveOptions:
@@ -211,7 +214,7 @@ class LiveStream:
             ),
         )
         self._speakers = (
-            OnlineSpeakers(hub.embedder, SpeakerOptions(threshold=options.speaker_threshold))
+            OnlineSpeakers(hub.embedder, SpeakerOptions(threshold=options.speaker_threshold), options.people)
             if options.speakers
             else None
         )
@@ -375,7 +378,8 @@ class LiveStream:
             if isinstance(event, Final):
                 segment = self._speakers.label(event.segment) if self._speakers else event.segment
                 self._finals.append(segment)
-                message: ServerMessage = FinalMessage.of(segment)
+                person = self._speakers.person_of(segment.speaker) if self._speakers else None
+                message: ServerMessage = FinalMessage.of(segment, person.name if person else None)
             else:
                 assert isinstance(event, Partial)
                 start = None if event.start is None else round(event.start, 3)

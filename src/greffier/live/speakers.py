@@ -10,6 +10,11 @@ a new speaker, `SPEAKER_00`, `SPEAKER_01`… in order of appearance (at most `ma
 nearest). A final with less speech than `min_speech` is too short for a reliable voice: it takes
 the nearest speaker without moving any centroid (the previous one, or `SPEAKER_00`, when there is
 none yet).
+
+With the organisation's prints (`people`, a stream opened with `identify`), the speakers' centroids
+are matched one-to-one with its people after each final (`people.identify`, its threshold): a
+final carries the person its speaker is at that moment (`person_of`), and the stream's transcript
+names the speakers found to be people.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from greffier.diarize.cluster import centroids
 from greffier.diarize.embed import SpeakerEmbedder
 from greffier.diarize.options import DEFAULT_MAX_SPEAKERS
 from greffier.diarize.timeline import windows
+from greffier.people.identify import Match, PrintIndex, identify
 from greffier.transcript import Segment, Speaker
 from greffier.vad import Region
 
@@ -71,9 +77,16 @@ class AudioTail:
 class OnlineSpeakers:
     """One stream's speakers: `feed` its audio, then `label` each final in order."""
 
-    def __init__(self, embedder: SpeakerEmbedder, options: SpeakerOptions = SpeakerOptions()) -> None:
+    def __init__(
+        self,
+        embedder: SpeakerEmbedder,
+        options: SpeakerOptions = SpeakerOptions(),
+        people: PrintIndex | None = None,
+    ) -> None:
         self.embedder = embedder
         self.options = options
+        self.people = people if people is not None and len(people) else None
+        self._matches: dict[str, Match] = {}
         self.stats = PassStats()
         """Time spent labelling finals (one entry per final)."""
         self._audio = AudioTail()
@@ -86,7 +99,15 @@ class OnlineSpeakers:
 
     @property
     def speakers(self) -> tuple[Speaker, ...]:
-        return tuple(Speaker(_name(i)) for i in range(self._named))
+        out = []
+        for speaker in (_name(i) for i in range(self._named)):
+            m = self._matches.get(speaker)
+            out.append(Speaker(speaker, m.name, m.person_id, m.score) if m else Speaker(speaker))
+        return tuple(out)
+
+    def person_of(self, speaker: str | None) -> Match | None:
+        """The person `speaker`'s voice is, as matched after the last final (None: nobody known)."""
+        return self._matches.get(speaker) if speaker else None
 
     def feed(self, samples: np.ndarray) -> None:
         self._audio.append(samples)
@@ -136,6 +157,8 @@ class OnlineSpeakers:
         self._voices.append(voice)
         self._labels.append(label)
         self._centroids = centroids(np.array(self._labels), np.stack(self._voices))
+        if self.people is not None:
+            self._matches = identify({_name(i): c for i, c in enumerate(self._centroids)}, self.people)
 
 
 def _name(label: int) -> str:

@@ -357,3 +357,34 @@ class SearchPassage(Base):
     text: Mapped[str] = mapped_column(Text)
     stems: Mapped[str] = mapped_column(Text)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Person(Base):
+    """Someone an organisation knows by their voice, with their explicit consent (GDPR art. 9):
+    who gave it, when, and who recorded it. Deleting a person deletes their prints (CASCADE)."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    consent_by: Mapped[str] = mapped_column(String(320))
+    consent_at: Mapped[datetime] = mapped_column()
+    consent_recorded_by: Mapped[str] = mapped_column(String(320))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PersonVoiceprint(Base):
+    """One voiceprint of a person: a CAM++ centroid (192 float32, `people.voiceprint.to_bytes`).
+    Never returned by the API, never in a dataset export."""
+
+    __tablename__ = "voiceprints"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    seconds: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(500))
+    created: Mapped[datetime] = mapped_column(default=utcnow)

@@ -56,9 +56,15 @@ async def create_meeting(
     speakers: Annotated[
         int | None, Form(ge=1, le=32, description="exact number of speakers (implies diarize)")
     ] = None,
+    identify: Annotated[
+        bool, Form(description="name the speakers after the organisation's people (implies diarize)")
+    ] = False,
 ) -> MeetingOut:
     options = MeetingOptions(
-        language=check_language(language), diarize=diarize or speakers is not None, speakers=speakers
+        language=check_language(language),
+        diarize=diarize or identify or speakers is not None,
+        speakers=speakers,
+        identify=identify,
     )
     clean_title = clean_filename(title) if title and title.strip() else None
     meeting, job = await create_meeting_from_upload(

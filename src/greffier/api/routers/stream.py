@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 
 from greffier.api.deps import SESSION_COOKIE, Services, cross_site
 from greffier.app.meetings import LiveRecording, clean_filename, save_live_meeting
+from greffier.app.people import known_voices
 from greffier.asr import LANGUAGES
 from greffier.live.protocol import AudioFormat, EndMessage, ErrorMessage
 from greffier.live.session import LiveBusy, LiveHub, Save, Send, run_stream
@@ -75,12 +76,14 @@ class StreamQuery(BaseModel):
     language: str | None = None
     title: str | None = None
     save: bool = True
+    identify: bool = False
 
     FIXES: ClassVar[dict[str, str]] = {
         "format": "use format=pcm16 (16-bit 16-kHz mono), webm or ogg",
         "language": "use an ISO 639-1 code such as fr or en, or leave it out to detect it",
         "title": "give the title as text",
         "save": "use save=true or save=false",
+        "identify": "use identify=true (name the organisation's people) or identify=false",
     }
 
     @field_validator("language")
@@ -177,11 +180,13 @@ async def serve_stream(
         return
     addon = addon_of(query, principal)
     hub = await _hub(websocket.app, services)
+    people = await run_in_threadpool(known_voices, services, principal) if query.identify else None
     with tempfile.TemporaryDirectory(prefix="greffier-live-") as folder:
         recording = Path(folder) / "audio.wav"
         try:
             async with hub.stream(
-                hub.options(format=query.format, language=query.language, **addon.live), record=recording
+                hub.options(format=query.format, language=query.language, people=people, **addon.live),
+                record=recording,
             ) as live:
 
                 async def save_meeting(transcript: Transcript) -> str | None:

@@ -8,6 +8,7 @@ import { renderLive } from "./live.js";
 import { renderMeeting } from "./meeting.js";
 import { renderMeetings } from "./meetings.js";
 import { renderSearch, searchField } from "./search.js";
+import { renderPeople } from "./people.js";
 import { renderSignIn } from "./signin.js";
 
 const main = document.getElementById("main");
@@ -48,6 +49,7 @@ function header() {
       state.session && h("a", { href: "/live", "data-link": "", i18n: "nav.live" }),
       state.session && h("a", { href: "/calls", "data-link": "", i18n: "nav.calls" }),
       state.session?.role === "admin" && h("a", { href: "/destinations", "data-link": "", i18n: "nav.destinations" }),
+      state.session && h("a", { href: "/people", "data-link": "", i18n: "nav.people" }),
     ),
     h("div", { class: "spacer" }),
     state.session && searchField(navigate),
@@ -112,6 +114,7 @@ export async function route() {
   if (path === "/live") state.cleanup = renderLive(main, context);
   else if (path === "/destinations") state.cleanup = renderDestinations(main, context);
   else if (path === "/search") state.cleanup = renderSearch(main);
+  else if (path === "/people") state.cleanup = renderPeople(main, context);
   else if (call) state.cleanup = renderCallPage(main, call);
   else state.cleanup = match ? renderMeeting(main, match[1], context) : renderMeetings(main, context);
   main.focus({ preventScroll: true });

@@ -2,8 +2,9 @@
 // Matrix room, a WebDAV folder, e-mail, a webhook — listed, added (the secret is sent once, never
 // shown again) and removed.
 import { request } from "./api.js";
-import { confirmDialog, h, setI18n, toast } from "./dom.js";
+import { h, setI18n, toast } from "./dom.js";
 import { describeError } from "./errors.js";
+import { listing } from "./listing.js";
 import { MESSAGES } from "./messages.js";
 
 Object.assign(MESSAGES.fr, {
@@ -108,8 +109,6 @@ function field(id, key, input) {
 
 export function renderDestinations(main, { session }) {
   const admin = session.role === "admin";
-  const list = h("ul", { class: "destinations" });
-  const listError = h("p", { class: "error", role: "alert", hidden: true });
   const formError = h("p", { class: "error", role: "alert", hidden: true });
   const name = h("input", { id: "dest-name", type: "text", required: true, maxlength: 200 });
   const kind = h(
@@ -166,7 +165,7 @@ export function renderDestinations(main, { session }) {
           toast("destinations.added", { name: body.name });
           form.reset();
           showFields();
-          await load();
+          await destinations.load();
         } catch (problem) {
           formError.replaceChildren(...describeError(problem, "save"));
           formError.hidden = false;
@@ -219,43 +218,23 @@ export function renderDestinations(main, { session }) {
     );
   }
 
-  async function remove(destination) {
-    const sure = await confirmDialog({
+  const remove = (destination) =>
+    destinations.remove(destination, {
       title: "destinations.remove.title",
       body: "destinations.remove.body",
-      bodyVars: { name: destination.name },
       confirm: "destinations.remove",
-      danger: true,
+      done: "destinations.removed",
+      request: (d) => destinationsApi.remove(d.id),
     });
-    if (!sure) return;
-    try {
-      await destinationsApi.remove(destination.id);
-      toast("destinations.removed", { name: destination.name });
-      await load();
-    } catch (problem) {
-      listError.replaceChildren(...describeError(problem, "save"));
-      listError.hidden = false;
-    }
-  }
-
-  async function load() {
-    try {
-      const { data } = await destinationsApi.list();
-      listError.hidden = true;
-      list.replaceChildren(...(data.length ? data.map(row) : [h("li", { class: "hint", i18n: "destinations.none" })]));
-    } catch (problem) {
-      listError.replaceChildren(...describeError(problem, "load"));
-      listError.hidden = false;
-    }
-  }
+  const destinations = listing({ fetch: destinationsApi.list, row, none: "destinations.none", className: "destinations" });
 
   main.append(
     h("h1", { i18n: "destinations.title" }),
     h("p", { class: "hint", i18n: admin ? "destinations.intro" : "destinations.admins" }),
-    h("section", { class: "card", i18nAttrs: { "aria-label": "destinations.title" } }, list, listError),
+    h("section", { class: "card", i18nAttrs: { "aria-label": "destinations.title" } }, destinations.list, destinations.error),
     admin && form,
   );
   showFields();
-  load();
+  destinations.load();
   return null;
 }

@@ -127,7 +127,7 @@ export function renderLive(main) {
     partial.textContent = "";
     empty.hidden = false;
     setState("connecting");
-    const query = new URLSearchParams({ format: format[1] });
+    const query = new URLSearchParams({ format: format[1], identify: "true" }); // finals name known people
     if (language.value) query.set("language", language.value);
     query.set("title", title.value.trim() || t("live.title.default", { date: new Date().toLocaleString(lang(), { dateStyle: "medium", timeStyle: "short" }) }));
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -206,7 +206,7 @@ export function renderLive(main) {
     return h(
       "div",
       { class: "segment final", dataset: { id: final.id, start: final.start }, style: speaker ? { "--speaker": speaker.colour } : {} },
-      h("div", { class: "seg-head" }, h("span", { class: "seg-time num", text: formatTime(final.start) }), speaker && speakerLabel(speaker)),
+      h("div", { class: "seg-head" }, h("span", { class: "seg-time num", text: formatTime(final.start) }), speaker && speakerLabel(final.person ? { ...speaker, name: final.person } : speaker)),
       h("p", { class: "text", text: final.text }),
     );
   }

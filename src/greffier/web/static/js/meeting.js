@@ -8,6 +8,7 @@ import { confirmDialog, formatTime, h, toast } from "./dom.js";
 import { describeError, describeJobFailure } from "./errors.js";
 import { createMinutesPanel } from "./minutes.js";
 import { createPlayer } from "./player.js";
+import { speakerPerson } from "./people.js";
 import { renderSpeakers, speakerInfo } from "./speakers.js";
 import { jobProgress, statusBadge } from "./status.js";
 import { createTimeline } from "./timeline.js";
@@ -148,7 +149,8 @@ export function renderMeeting(main, id, { session, navigate }) {
     const speakers = speakerInfo(transcript);
     timeline.render(transcript, speakers);
     view.render(transcript, speakers);
-    renderSpeakers(speakersPanel, speakers, { onRename: rename });
+    const admin = session.role === "admin";
+    renderSpeakers(speakersPanel, speakers, { onRename: rename, extra: (sp) => speakerPerson(id, sp, { admin }) });
     minutes.update(versionOf(tag), speakers);
     consent.load();
     deliveries.load();

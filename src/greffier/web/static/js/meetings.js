@@ -32,6 +32,7 @@ export function renderMeetings(main, { session }) {
   language.value = lang();
   const diarize = h("input", { id: "diarize", type: "checkbox", checked: true });
   const speakers = h("input", { id: "speakers", type: "number", min: 1, max: 32, inputmode: "numeric" });
+  const identify = h("input", { id: "identify", type: "checkbox" });
   const queue = h("ul", { class: "uploads", "aria-live": "polite" });
   const drop = h(
     "div",
@@ -77,6 +78,7 @@ export function renderMeetings(main, { session }) {
       h("label", { class: "check", for: "diarize" }, diarize, h("span", { i18n: "upload.diarize" })),
       h("label", { for: "speakers", i18n: "upload.speakers" }),
       speakers,
+      h("label", { class: "check", for: "identify" }, identify, h("span", { i18n: "upload.identify" })),
     ),
     queue,
   );
@@ -105,6 +107,7 @@ export function renderMeetings(main, { session }) {
         language: language.value,
         diarize: diarize.checked,
         speakers: diarize.checked && speakers.value ? speakers.value : "",
+        identify: identify.checked,
       };
       const upload = uploadRecording(file, fields, (fraction) => item.uploading(fraction));
       item.onCancel(upload.abort);

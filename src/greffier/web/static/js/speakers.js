@@ -8,10 +8,10 @@ const PALETTE = ["#2563eb", "#c2410c", "#047857", "#be185d", "#7c3aed", "#0e7490
 /** Speaker id -> {name, colour, seconds}, in order of first appearance in the speakers list. */
 export function speakerInfo(transcript) {
   const info = new Map();
-  const add = (id, name) => {
-    if (!info.has(id)) info.set(id, { id, name: name || id, colour: PALETTE[info.size % PALETTE.length], seconds: 0 });
+  const add = (id, name, personId = null, score = null) => {
+    if (!info.has(id)) info.set(id, { id, name: name || id, personId, score, colour: PALETTE[info.size % PALETTE.length], seconds: 0 });
   };
-  for (const speaker of transcript.speakers) add(speaker.id, speaker.name);
+  for (const speaker of transcript.speakers) add(speaker.id, speaker.name, speaker.person_id, speaker.score);
   for (const segment of transcript.segments) {
     if (!segment.speaker) continue;
     add(segment.speaker);
@@ -25,19 +25,20 @@ export function speakerLabel(speaker) {
   return h("span", { class: "speaker", style: { "--speaker": speaker.colour }, text: speaker.name });
 }
 
-/** The speakers panel: one row per speaker, with a Rename button turning its name into a field. */
-export function renderSpeakers(container, speakers, { onRename }) {
+/** The speakers panel: one row per speaker, with a Rename button turning its name into a field, and
+ * `extra(speaker)` after it (the person they are, "remember this voice"). */
+export function renderSpeakers(container, speakers, { onRename, extra = () => null }) {
   container.replaceChildren(h("h2", { i18n: "speakers.title" }));
   if (!speakers.size) {
     container.append(h("p", { class: "hint", i18n: "speakers.none" }));
     return;
   }
   const list = h("ul", { class: "speakers" });
-  for (const speaker of speakers.values()) list.append(speakerRow(speaker, onRename));
+  for (const speaker of speakers.values()) list.append(speakerRow(speaker, onRename, extra));
   container.append(list);
 }
 
-function speakerRow(speaker, onRename) {
+function speakerRow(speaker, onRename, extra) {
   const row = h("li", { dataset: { speaker: speaker.id } });
   const show = () => {
     row.replaceChildren(
@@ -51,6 +52,7 @@ function speakerRow(speaker, onRename) {
         i18nAttrs: { "aria-label": "speakers.rename.label" },
         onclick: edit,
       }),
+      extra(speaker),
     );
   };
   const edit = () => {
