@@ -12,6 +12,8 @@ on the RTTM export) with missed / false alarm / confusion in seconds, missed spe
 the reference speech, flips (one-word runs given to another speaker inside a sentence), and the
 time `--diarize` adds over the baseline. The earlier references are also scored against their
 audited turns (bench/common/reference_audit.py). Peak RSS is the process's, at the end.
+First, per AMI excerpt, the seconds each reference speaker is heard alone: a count made from voice
+embeddings cannot find a voice never heard alone, so this bounds the counts any such diarizer reaches.
 """
 
 from __future__ import annotations
@@ -20,14 +22,42 @@ import resource
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bench.common.diarization import DerScore, DiarizationReference, der, references, rttm_turns
 from bench.common.references import EVAL
+from greffier.diarize.meeting import MIN_CLEAN_S
 from greffier.pipeline import TranscribeOptions, transcribe_file
 from greffier.transcript import Transcript
 
 AMI = EVAL / "ami-debug-train"
 FLIP_PAUSE_S = 0.5
 """A one-word run is inside a sentence when the pauses on both sides are shorter than this."""
+GRID_S = 0.01
+
+
+def alone_seconds(ref: DiarizationReference) -> dict[str, float]:
+    """Seconds each reference speaker is heard with nobody else speaking (on a 10-ms grid)."""
+    turns = rttm_turns(ref.rttm)
+    frames = int(max(t.end for t in turns) / GRID_S) + 1
+    talking = {t.speaker: np.zeros(frames, bool) for t in turns}
+    for t in turns:
+        talking[t.speaker][int(t.start / GRID_S) : int(t.end / GRID_S)] = True
+    heard = np.sum(list(talking.values()), axis=0)
+    return {k: float(np.sum(v & (heard == 1)) * GRID_S) for k, v in talking.items()}
+
+
+def solo_ceiling(refs: list[DiarizationReference]) -> None:
+    """The counts a diarizer could get right if it found every voice heard alone for MIN_CLEAN_S
+    (the least the meeting path embeds cleanly): a ceiling for counting by voice embeddings."""
+    right = 0
+    for ref in refs:
+        alone = alone_seconds(ref)
+        countable = sum(s >= MIN_CLEAN_S for s in alone.values())
+        right += countable == len(alone)
+        cells = ", ".join(f"{k} {s:.1f}" for k, s in sorted(alone.items(), key=lambda kv: -kv[1]))
+        print(f"{ref.name:14s} heard alone (s): {cells}; countable {countable}/{len(alone)}")
+    print(f"a count by voices heard alone >= {MIN_CLEAN_S} s is right in at most {right} of {len(refs)}")
 
 
 def ami_references() -> list[DiarizationReference]:
@@ -125,6 +155,7 @@ def main() -> None:
         f"{'diar s':>7s} {'added':>6s}"
     )
     sets = {"ami-debug-train": Totals(), "earlier references": Totals()}
+    solo_ceiling(ami_references())
     for ref in ami_references():
         _row(ref, sets["ami-debug-train"], None)
     audited = {ref.name: ref for ref in references(audited=True)}
