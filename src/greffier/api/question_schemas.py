@@ -13,6 +13,13 @@ from greffier.app.questions import OrganisationQuestion
 from greffier.assist.across import AcrossAnswer
 
 
+class OrganisationJobOut(JobOut):
+    """The job of a question across meetings: about no single meeting, so without `meeting_id` (a
+    null that clients, and schemathesis's links, would take for a meeting's id)."""
+
+    meeting_id: None = Field(None, exclude=True)
+
+
 class OrganisationQuestionIn(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     question: str = Field(
@@ -42,7 +49,7 @@ class OrganisationQuestionOut(BaseModel):
     meeting: uuid.UUID | None
     speaker: str | None
     created: datetime
-    job: JobOut
+    job: OrganisationJobOut
     answer: AcrossAnswer | None = Field(
         description="null until the job has succeeded; `found` false: not said in these meetings; "
         "`meeting_id`, `meeting_title` and `spans`: where the answer was said"
@@ -58,6 +65,6 @@ class OrganisationQuestionOut(BaseModel):
             meeting=q.asked.meeting,
             speaker=q.asked.speaker,
             created=q.job.created,
-            job=JobOut.model_validate(q.job),
+            job=OrganisationJobOut.model_validate(q.job),
             answer=q.answer,
         )

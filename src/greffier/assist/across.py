@@ -40,7 +40,7 @@ class Found:
 
 
 @dataclass(frozen=True)
-class MeetingPassage:
+class PassageFound:
     """A passage shown to the model, and the meeting it comes from."""
 
     meeting_id: uuid.UUID
@@ -64,7 +64,7 @@ class AcrossAnswer:
     quote: str | None = None
     llm: str | None = None
     notice: str | None = None
-    passages: tuple[MeetingPassage, ...] = ()
+    passages: tuple[PassageFound, ...] = ()
     """The passages retrieved for the question (what the model read), best meeting first."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def ask_across(
     the prompts and of the "not said" reply."""
     language = language or (found[0].transcript.language if found else None) or settings.language or "fr"
     passages = tuple(
-        MeetingPassage(f.meeting_id, f.title, " ".join(s.text.strip() for s in p), Span.of(p))
+        PassageFound(f.meeting_id, f.title, " ".join(s.text.strip() for s in p), Span.of(p))
         for f in found
         for p in f.passages
     )
