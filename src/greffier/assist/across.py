@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from greffier.assist.llm import LLM
-from greffier.assist.qa import NO_MODEL, Source, answer_from, localized
+from greffier.assist.qa import Source, answer_from, localized
 from greffier.assist.types import Span
 from greffier.config import Settings
 from greffier.transcript import Segment, Transcript
@@ -104,38 +104,14 @@ def ask_across(
         return AcrossAnswer(question, not_said(language), found=False, language=language)
     sources = [Source(f.transcript, f.passages, _heading(f)) for f in found]
     grounded = answer_from(question, sources, language, settings, llm)
-    if grounded.unavailable:
-        return AcrossAnswer(
-            question,
-            localized(NO_MODEL, language),
-            found=False,
-            language=language,
-            notice=grounded.notice,
-            passages=passages,
-        )
-    point = grounded.point
-    if point is None:
-        return AcrossAnswer(
-            question,
-            not_said(language),
-            found=False,
-            language=language,
-            llm=grounded.llm,
-            notice=grounded.notice,
-            passages=passages,
-        )
-    where = found[grounded.source]
+    where = found[grounded.source] if grounded.point is not None else None
     return AcrossAnswer(
         question,
-        point.text,
-        found=True,
         language=language,
-        meeting_id=where.meeting_id,
-        meeting_title=where.title,
-        spans=point.spans,
-        quote=point.quote,
-        llm=grounded.llm,
+        meeting_id=where.meeting_id if where else None,
+        meeting_title=where.title if where else None,
         passages=passages,
+        **grounded.fields(not_said(language), language),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -109,6 +110,23 @@ class Grounded:
     unavailable: bool = False
     """No model could run: `notice` says why."""
 
+    def fields(self, not_said: str, language: str) -> dict[str, Any]:
+        """The fields of an answer (`Answer`, `across.AcrossAnswer`) that follow: `answer`, `found`,
+        and `spans`, `quote`, `llm`, `notice` where there are some; `not_said` is the reply when the
+        passages do not answer."""
+        if self.unavailable:
+            return {"answer": localized(NO_MODEL, language), "found": False, "notice": self.notice}
+        if self.point is None:
+            return {"answer": not_said, "found": False, "llm": self.llm, "notice": self.notice}
+        point = self.point
+        return {
+            "answer": point.text,
+            "found": True,
+            "spans": point.spans,
+            "quote": point.quote,
+            "llm": self.llm,
+        }
+
 
 def _script(source: Source) -> str:
     names = speaker_names(source.transcript)
@@ -171,26 +189,4 @@ def ask(
     hits = index.search(question, settings=settings)
     passages = tuple(Passage(" ".join(s.text.strip() for s in p), Span.of(p)) for p in hits)
     grounded = answer_from(question, [Source(transcript, tuple(hits))], language, settings, llm)
-    if grounded.unavailable:
-        return Answer(
-            question, localized(NO_MODEL, language), found=False, notice=grounded.notice, passages=passages
-        )
-    point = grounded.point
-    if point is None:
-        return Answer(
-            question,
-            not_said(language),
-            found=False,
-            llm=grounded.llm,
-            notice=grounded.notice,
-            passages=passages,
-        )
-    return Answer(
-        question,
-        point.text,
-        found=True,
-        spans=point.spans,
-        quote=point.quote,
-        llm=grounded.llm,
-        passages=passages,
-    )
+    return Answer(question, passages=passages, **grounded.fields(not_said(language), language))
