@@ -104,21 +104,30 @@ def _title(meeting: str, copy: int = 0) -> str:
     return f"ELITR {meeting.rsplit('_', 1)[1]}" + (f" ({copy})" if copy else "")
 
 
+def found(corpus: Corpus, by_id: dict[uuid.UUID, str], mode: Mode) -> list[bool]:
+    """For each ELITR-Bench dev question: is its meeting among the meetings of the K best hits?"""
+    out = []
+    for q in elitr_questions():
+        hits = search(
+            corpus.db, corpus.settings, Scope(corpus.organisation_id), q.question, mode=mode, limit=K
+        )
+        out.append(any(by_id[h.meeting_id] == q.meeting for h in hits.hits))
+    return out
+
+
+def index_elitr(corpus: Corpus) -> dict[uuid.UUID, str]:
+    """The 10 ELITR dev meetings indexed: meeting id -> ELITR meeting name."""
+    return {_index(corpus, _title(m), elitr_transcript(m)): m for m in elitr_meetings()}
+
+
 def recall(corpus: Corpus, by_id: dict[uuid.UUID, str]) -> None:
     questions = elitr_questions()
     asked = Counter(q.question for q in questions)
-    found: dict[Mode, list[bool]] = {mode: [] for mode in Mode}
-    for q in questions:
-        for mode in Mode:
-            hits = search(
-                corpus.db, corpus.settings, Scope(corpus.organisation_id), q.question, mode=mode, limit=K
-            )
-            found[mode].append(any(by_id[h.meeting_id] == q.meeting for h in hits.hits))
     specific = [asked[q.question] == 1 for q in questions]
     print(f"\nrecall@{K}, {len(questions)} ELITR-Bench dev questions across {len(by_id)} meetings")
     print(f"{'':>10} {'all':>7} {'specific':>9}  ({sum(specific)} specific)")
     for mode in (Mode.WORDS, Mode.MEANING, Mode.BOTH):
-        hits = found[mode]
+        hits = found(corpus, by_id, mode)
         only = [h for h, s in zip(hits, specific, strict=True) if s]
         name = "merged" if mode == Mode.BOTH else mode.value
         print(f"{name:>10} {np.mean(hits):7.3f} {np.mean(only):9.3f}")
@@ -228,8 +237,8 @@ def main() -> None:
         db.migrate()
         organisation = accounts.create_organisation(db, "bench").id
         corpus = Corpus(db, BlobStore(root / "blobs"), Settings(data_dir=root), organisation)
-        transcripts = {m: elitr_transcript(m) for m in elitr_meetings()}
-        by_id = {_index(corpus, _title(m), t): m for m, t in transcripts.items()}
+        by_id = index_elitr(corpus)
+        transcripts = {m: elitr_transcript(m) for m in by_id.values()}
         print(
             f"indexed {len(by_id)} meetings ({corpus.hours:.1f} h): {corpus.index_seconds:.1f} s, "
             f"{corpus.index_seconds / corpus.hours:.1f} s per meeting-hour"
