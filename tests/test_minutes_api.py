@@ -1,6 +1,8 @@
 """The meeting assistant over HTTP against `greffier serve`, with the real packaged model: minutes and
 questions are jobs (never inside a request), their results are kept with the meeting, retried jobs
 store nothing twice, bad input gets a 422 that says what to fix, and other organisations see nothing.
+A question across the organisation's meetings (this one and a class council) is answered from this
+one, citing it and its span, and withdrawn once it is deleted.
 
 The recording is SPPAS `F_F_B003-P8` (21 s, French, read): the narrator let the cat out, the door
 slammed behind him, and he was arrested while forcing his own door.
