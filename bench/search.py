@@ -259,16 +259,17 @@ def main() -> None:
         big = (corpus.hours, latency(corpus, queries))
         _report_latency(*big)
         matrix_mb = CACHE.nbytes() / 2**20
-        print(f"peak RSS {_rss_mb():.0f} MB (encoder included); vector matrix {matrix_mb:.0f} MB")
-        target = 1000.0
-        for mode in Mode:  # what grows with the index, linearly (nothing, if nothing grew)
-            growth = max(0.0, (big[1][mode][1] - small[1][mode][1]) / (big[0] - small[0]))
-            p95 = big[1][mode][1] + growth * (target - big[0])
+        print(f"peak RSS {_rss_mb():.0f} MB (encoder, and model if SEARCH_ANSWERS); vectors {matrix_mb:.0f} MB")
+        if big[0] > small[0]:  # nothing to extrapolate from when SEARCH_HOURS added no meeting
+            target = 1000.0
+            for mode in Mode:  # what grows with the index, linearly (nothing, if nothing grew)
+                growth = max(0.0, (big[1][mode][1] - small[1][mode][1]) / (big[0] - small[0]))
+                p95 = big[1][mode][1] + growth * (target - big[0])
+                print(
+                    f"extrapolated to {target:.0f} h: {mode.value} p95 ≈ {p95:.0f} ms ({growth:.2f} ms per hour)"
+                )
             print(
-                f"extrapolated to {target:.0f} h: {mode.value} p95 ≈ {p95:.0f} ms ({growth:.2f} ms per hour)"
+                f"extrapolated to {target:.0f} h: vector matrix ≈ {matrix_mb * target / big[0]:.0f} MB, "
+                f"RSS ≈ {_rss_mb() + matrix_mb * (target / big[0] - 1):.0f} MB"
             )
-        print(
-            f"extrapolated to {target:.0f} h: vector matrix ≈ {matrix_mb * target / big[0]:.0f} MB, "
-            f"RSS ≈ {_rss_mb() + matrix_mb * (target / big[0] - 1):.0f} MB"
-        )
         db.dispose()
