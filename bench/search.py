@@ -259,7 +259,9 @@ def main() -> None:
         big = (corpus.hours, latency(corpus, queries))
         _report_latency(*big)
         matrix_mb = CACHE.nbytes() / 2**20
-        print(f"peak RSS {_rss_mb():.0f} MB (encoder, and model if SEARCH_ANSWERS); vectors {matrix_mb:.0f} MB")
+        print(
+            f"peak RSS {_rss_mb():.0f} MB (encoder, and model if SEARCH_ANSWERS); vectors {matrix_mb:.0f} MB"
+        )
         if big[0] > small[0]:  # nothing to extrapolate from when SEARCH_HOURS added no meeting
             target = 1000.0
             for mode in Mode:  # what grows with the index, linearly (nothing, if nothing grew)
