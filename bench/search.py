@@ -14,6 +14,13 @@
 
     python -m bench search
     SEARCH_HOURS=30 python -m bench search
+    SEARCH_ANSWERS=10 python -m bench search
+
+- With SEARCH_ANSWERS=N (default 0: the language model is slow on 2 cores), answer accuracy of N
+  specific questions (taken in turn from each meeting) asked across the 10 meetings
+  (`app.questions.answer_all`) against the same questions asked within their own meeting
+  (`assist.qa.ask`), the same model and proxy judge as `bench assist`; and how often the answer
+  across cites the right meeting.
 
 Real SQLite database (FTS5) and the real sentence encoder, in a temporary folder.
 """
@@ -27,12 +34,13 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
 
-from bench._assist_data import elitr_meetings, elitr_questions, elitr_transcript
+from bench._assist_data import BenchQuestion, elitr_meetings, elitr_questions, elitr_transcript
 from greffier.config import Settings
 from greffier.search.filters import Scope
 from greffier.search.indexer import index_meeting
@@ -49,6 +57,7 @@ from greffier.transcript import Transcript
 K = 5
 LATENCY_QUERIES = 60
 HOURS = float(os.environ.get("SEARCH_HOURS", "100"))
+ANSWERS = int(os.environ.get("SEARCH_ANSWERS", "0"))
 _COLUMNS = ("kind", "version", "segment_ids", "start", "end", "speakers", "text", "stems", "vector")
 
 
@@ -95,24 +104,77 @@ def _title(meeting: str, copy: int = 0) -> str:
     return f"ELITR {meeting.rsplit('_', 1)[1]}" + (f" ({copy})" if copy else "")
 
 
+def found(corpus: Corpus, by_id: dict[uuid.UUID, str], mode: Mode) -> list[bool]:
+    """For each ELITR-Bench dev question: is its meeting among the meetings of the K best hits?"""
+    out = []
+    for q in elitr_questions():
+        hits = search(
+            corpus.db, corpus.settings, Scope(corpus.organisation_id), q.question, mode=mode, limit=K
+        )
+        out.append(any(by_id[h.meeting_id] == q.meeting for h in hits.hits))
+    return out
+
+
+def index_elitr(corpus: Corpus) -> dict[uuid.UUID, str]:
+    """The 10 ELITR dev meetings indexed: meeting id -> ELITR meeting name."""
+    return {_index(corpus, _title(m), elitr_transcript(m)): m for m in elitr_meetings()}
+
+
 def recall(corpus: Corpus, by_id: dict[uuid.UUID, str]) -> None:
     questions = elitr_questions()
     asked = Counter(q.question for q in questions)
-    found: dict[Mode, list[bool]] = {mode: [] for mode in Mode}
-    for q in questions:
-        for mode in Mode:
-            hits = search(
-                corpus.db, corpus.settings, Scope(corpus.organisation_id), q.question, mode=mode, limit=K
-            )
-            found[mode].append(any(by_id[h.meeting_id] == q.meeting for h in hits.hits))
     specific = [asked[q.question] == 1 for q in questions]
     print(f"\nrecall@{K}, {len(questions)} ELITR-Bench dev questions across {len(by_id)} meetings")
     print(f"{'':>10} {'all':>7} {'specific':>9}  ({sum(specific)} specific)")
     for mode in (Mode.WORDS, Mode.MEANING, Mode.BOTH):
-        hits = found[mode]
+        hits = found(corpus, by_id, mode)
         only = [h for h, s in zip(hits, specific, strict=True) if s]
         name = "merged" if mode == Mode.BOTH else mode.value
         print(f"{name:>10} {np.mean(hits):7.3f} {np.mean(only):9.3f}")
+
+
+def _specific(n: int) -> list[BenchQuestion]:
+    """`n` questions asked of one meeting alone, taken in turn from each meeting."""
+    questions = elitr_questions()
+    asked = Counter(q.question for q in questions)
+    by_meeting: dict[str, list[BenchQuestion]] = {}
+    for q in questions:
+        if asked[q.question] == 1:
+            by_meeting.setdefault(q.meeting, []).append(q)
+    turns = zip_longest(*by_meeting.values())
+    return [q for turn in turns for q in turn if q is not None][:n]
+
+
+def answers(corpus: Corpus, by_id: dict[uuid.UUID, str], transcripts: dict[str, Transcript], n: int) -> None:
+    """Accuracy across the meetings against within the right one, on `n` specific questions."""
+    from bench.assist import answer_correct
+    from greffier.app.questions import answer_all
+    from greffier.assist.llm import load_llm
+    from greffier.assist.qa import ask
+    from greffier.jobs.models import AskAllJob
+
+    llm = load_llm(corpus.settings)
+    within = across = cited = 0
+    questions = _specific(n)
+    for q in questions:
+        alone = ask(transcripts[q.meeting], q.question, settings=corpus.settings, llm=llm)
+        together = answer_all(
+            corpus.db, corpus.settings, corpus.organisation_id, AskAllJob(question=q.question), llm=llm
+        )
+        ok_alone = alone.found and answer_correct(alone.answer, q.answer)
+        ok_together = together.found and answer_correct(together.answer, q.answer)
+        right = together.meeting_id is not None and by_id[together.meeting_id] == q.meeting
+        within, across, cited = within + ok_alone, across + ok_together, cited + right
+        print(
+            f"  {'OK' if ok_alone else '--'} {'OK' if ok_together else '--'} {'M' if right else ' '} "
+            f"{q.question[:50]!r} -> {together.answer[:60]!r} (gold {q.answer[:40]!r})",
+            flush=True,
+        )
+    print(
+        f"answer accuracy, {len(questions)} specific questions: within their meeting {within / len(questions):.2f}, "
+        f"across the {len(by_id)} meetings {across / len(questions):.2f}; "
+        f"the answer across cites the right meeting {cited}/{len(questions)} (proxy judge of bench assist)"
+    )
 
 
 def latency(corpus: Corpus, queries: list[str]) -> dict[Mode, tuple[float, float]]:
@@ -175,13 +237,18 @@ def main() -> None:
         db.migrate()
         organisation = accounts.create_organisation(db, "bench").id
         corpus = Corpus(db, BlobStore(root / "blobs"), Settings(data_dir=root), organisation)
-        transcripts = {m: elitr_transcript(m) for m in elitr_meetings()}
-        by_id = {_index(corpus, _title(m), t): m for m, t in transcripts.items()}
+        by_id = index_elitr(corpus)
+        transcripts = {m: elitr_transcript(m) for m in by_id.values()}
         print(
             f"indexed {len(by_id)} meetings ({corpus.hours:.1f} h): {corpus.index_seconds:.1f} s, "
             f"{corpus.index_seconds / corpus.hours:.1f} s per meeting-hour"
         )
         recall(corpus, by_id)
+        if ANSWERS:
+            print(
+                f"\nanswers within and across meetings ({ANSWERS} questions; within, across, M: right meeting)"
+            )
+            answers(corpus, by_id, transcripts, ANSWERS)
 
         queries = [q.question for q in elitr_questions()][:LATENCY_QUERIES]
         print(f"\nquery latency, {len(queries)} questions, limit 20")
@@ -192,16 +259,19 @@ def main() -> None:
         big = (corpus.hours, latency(corpus, queries))
         _report_latency(*big)
         matrix_mb = CACHE.nbytes() / 2**20
-        print(f"peak RSS {_rss_mb():.0f} MB (encoder included); vector matrix {matrix_mb:.0f} MB")
-        target = 1000.0
-        for mode in Mode:  # what grows with the index, linearly (nothing, if nothing grew)
-            growth = max(0.0, (big[1][mode][1] - small[1][mode][1]) / (big[0] - small[0]))
-            p95 = big[1][mode][1] + growth * (target - big[0])
-            print(
-                f"extrapolated to {target:.0f} h: {mode.value} p95 ≈ {p95:.0f} ms ({growth:.2f} ms per hour)"
-            )
         print(
-            f"extrapolated to {target:.0f} h: vector matrix ≈ {matrix_mb * target / big[0]:.0f} MB, "
-            f"RSS ≈ {_rss_mb() + matrix_mb * (target / big[0] - 1):.0f} MB"
+            f"peak RSS {_rss_mb():.0f} MB (encoder, and model if SEARCH_ANSWERS); vectors {matrix_mb:.0f} MB"
         )
+        if big[0] > small[0]:  # nothing to extrapolate from when SEARCH_HOURS added no meeting
+            target = 1000.0
+            for mode in Mode:  # what grows with the index, linearly (nothing, if nothing grew)
+                growth = max(0.0, (big[1][mode][1] - small[1][mode][1]) / (big[0] - small[0]))
+                p95 = big[1][mode][1] + growth * (target - big[0])
+                print(
+                    f"extrapolated to {target:.0f} h: {mode.value} p95 ≈ {p95:.0f} ms ({growth:.2f} ms per hour)"
+                )
+            print(
+                f"extrapolated to {target:.0f} h: vector matrix ≈ {matrix_mb * target / big[0]:.0f} MB, "
+                f"RSS ≈ {_rss_mb() + matrix_mb * (target / big[0] - 1):.0f} MB"
+            )
         db.dispose()

@@ -39,6 +39,14 @@ OLD_PAYLOADS: dict[str, dict[str, Any]] = {
     "minutes": {"version": 3},
     "ask": {"question": "Qui signe le bon de commande ?", "version": 2},
     "dataset_export": {"export": EXPORT},
+    # new with questions across meetings: the form this version writes
+    "ask_all": {
+        "question": "Qui signe le bon de commande ?",
+        "created_from": "2026-01-01T00:00:00Z",
+        "created_to": None,
+        "speaker": "Anne",
+        "meeting": None,
+    },
     "deliver": {"delivery_id": str(uuid.uuid4())},
 }
 

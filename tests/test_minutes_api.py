@@ -1,6 +1,8 @@
 """The meeting assistant over HTTP against `greffier serve`, with the real packaged model: minutes and
 questions are jobs (never inside a request), their results are kept with the meeting, retried jobs
 store nothing twice, bad input gets a 422 that says what to fix, and other organisations see nothing.
+A question across the organisation's meetings (this one and a class council) is answered from this
+one, citing it and its span, and withdrawn once it is deleted.
 
 The recording is SPPAS `F_F_B003-P8` (21 s, French, read): the narrator let the cat out, the door
 slammed behind him, and he was arrested while forcing his own door.
@@ -32,6 +34,7 @@ from greffier.store.models import Job, JobState, utcnow
 from servers import Service, two_organisations, upload, wait_job
 
 RECORDING = "sppas-samples/samples/samples-fra/F_F_B003-P8.wav"
+OTHER_RECORDING = "sppas-samples/samples/samples-fra/AC track_0379.wav"  # "Une classe entière…"
 PORTS = range(18600, 18650)
 LLM_JOB_S = 900  # two shared cores: the model may wait for a CPU slot
 
@@ -256,8 +259,34 @@ def test_another_organisation_sees_nothing(server: Server, meeting: dict, minute
             )
 
 
+@pytest.fixture(scope="module")
+def across(server: Server, meeting: dict) -> dict:
+    """A question asked across the organisation's two meetings (this one and a class council)."""
+    with server.client() as client:
+        other = upload(client, eval_file(OTHER_RECORDING), language="fr", title="Conseil de classe")
+        assert wait_job(client, other["job"]["id"], timeout=300)["state"] == "succeeded"
+        asked = client.post("/api/questions", json={"question": "Qu'est-ce qui a claqué derrière lui ?"})
+        assert asked.status_code == 202, asked.text
+        assert wait_job(client, asked.json()["job"]["id"], timeout=LLM_JOB_S)["state"] == "succeeded"
+        return client.get(f"/api/questions/{asked.json()['id']}").json()
+
+
+def test_a_question_across_meetings_is_answered_from_the_right_one(
+    server: Server, meeting: dict, across: dict
+) -> None:
+    answer = across["answer"]
+    assert answer["found"], answer
+    assert "porte" in normalize(answer["answer"]), answer
+    assert (answer["meeting_id"], answer["meeting_title"]) == (meeting["id"], "La porte")
+    segments = {s["id"]: s for s in meeting["transcript"]["segments"]}
+    said = " ".join(segments[i]["text"] for span in answer["spans"] for i in span["segment_ids"])
+    assert "derriere moi" in normalize(said)  # "la porte claquer derrière moi"
+    with server.client(server.other_token) as other:
+        assert other.get(f"/api/questions/{across['id']}").status_code == 404
+
+
 def test_deleting_the_meeting_deletes_its_minutes_and_questions(
-    server: Server, meeting: dict, minutes: dict
+    server: Server, meeting: dict, minutes: dict, across: dict
 ) -> None:
     url = f"/api/meetings/{meeting['id']}"
     with server.client() as client:
@@ -267,5 +296,8 @@ def test_deleting_the_meeting_deletes_its_minutes_and_questions(
         assert client.get(f"/api/jobs/{minutes['job']['id']}").status_code == 404
         assert client.get(f"/api/jobs/{questions[0]['job']['id']}").status_code == 404
         assert client.get(f"{url}/minutes").status_code == 404
+        withdrawn = client.get(f"/api/questions/{across['id']}").json()["answer"]  # it rested on this one
+        assert not withdrawn["found"] and "deleted" in withdrawn["notice"], withdrawn
+        assert meeting["id"] not in {p["meeting_id"] for p in withdrawn["passages"]}
     meetings = list((server.data / "blobs").rglob(meeting["id"].replace("-", "")))
     assert meetings == [], meetings

@@ -23,6 +23,7 @@ from greffier.api.routers import (
     meetings,
     openai,
     people,
+    questions,
     search,
     session,
     stream,
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit_mb=settings.max_upload_mb)
     app.add_middleware(SecurityHeaders)  # outermost: its headers are on the 413s too
     install_docs(app, app.openapi_url or "/openapi.json")
-    routers = (session, meetings, search, audio, assistant, jobs, openai, stream, calls, health)
+    routers = (session, meetings, search, audio, assistant, questions, jobs, openai, stream, calls, health)
     for router in (module.router for module in routers):
         app.include_router(router)
     app.include_router(dataset.meetings_router)

@@ -111,8 +111,8 @@ def _question(backends: Backends, principal: Principal, job: Job) -> Question:
     return Question(job, read_as(AskJob, job.payload), answer)
 
 
-def ask_question(backends: Backends, principal: Principal, meeting_id: uuid.UUID, question: str) -> Question:
-    """`question` (its spaces collapsed) about the latest transcript version: the job answering it."""
+def clean_question(question: str) -> str:
+    """The question, its spaces collapsed; `Invalid` when nothing is left or it holds a control character."""
     question = " ".join(question.split())
     if not question:
         raise Invalid(
@@ -124,6 +124,12 @@ def ask_question(backends: Backends, principal: Principal, meeting_id: uuid.UUID
         raise Invalid(
             "the question holds a control or invalid character", "send printable text only", param="question"
         )
+    return question
+
+
+def ask_question(backends: Backends, principal: Principal, meeting_id: uuid.UUID, question: str) -> Question:
+    """`question` (its spaces collapsed) about the latest transcript version: the job answering it."""
+    question = clean_question(question)
     meeting, version = load_version(backends, principal, meeting_id)
     job = queue_job(backends, principal, meeting, AskJob(question=question, version=version.version))
     return _question(backends, principal, job)

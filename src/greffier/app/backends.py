@@ -51,14 +51,14 @@ def submit(backends: Backends, job: Job) -> None:
         raise
 
 
-def queue_job(backends: Backends, principal: Principal, meeting: Meeting, spec: JobSpec) -> Job:
-    """The job `spec` about `meeting`, committed, then queued (`submit`)."""
+def queue_job(backends: Backends, principal: Principal, meeting: Meeting | None, spec: JobSpec) -> Job:
+    """The job `spec` about `meeting` (None: about the organisation), committed, then queued (`submit`)."""
     with backends.db.write() as session:
         job = create_job(
             session,
             backends.settings,
             organisation_id=principal.organisation_id,
-            meeting_id=meeting.id,
+            meeting_id=meeting.id if meeting is not None else None,
             job=spec,
         )
     submit(backends, job)

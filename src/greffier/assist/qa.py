@@ -9,7 +9,9 @@ otherwise, or when the model says the passages do not answer, it is "not said in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -19,7 +21,7 @@ from greffier.assist.embed import embed
 from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger
 from greffier.assist.llm import LLM, LLMOutputError, LLMUnavailable, load_llm
 from greffier.assist.prompts import prompts_for, user_message
-from greffier.assist.types import Answer, Passage, Span, speaker_names
+from greffier.assist.types import Answer, Passage, Point, Span, speaker_names
 from greffier.config import Settings, get_settings
 from greffier.transcript import Segment, Transcript
 
@@ -38,12 +40,12 @@ NO_MODEL = {
 }
 
 
-def _localized(messages: dict[str, str], language: str) -> str:
+def localized(messages: dict[str, str], language: str) -> str:
     return messages.get(language.split("-")[0].lower(), messages["en"])
 
 
 def not_said(language: str) -> str:
-    return _localized(NOT_SAID, language)
+    return localized(NOT_SAID, language)
 
 
 class AnswerOut(BaseModel):
@@ -86,6 +88,88 @@ class PassageIndex:
         return [self.passages[i] for i in best]
 
 
+@dataclass(frozen=True)
+class Source:
+    """What the model reads of one transcript: some of its passages, under a heading (a meeting's
+    title, when passages of several meetings are shown together)."""
+
+    transcript: Transcript
+    passages: tuple[tuple[Segment, ...], ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """The model's answer to a question over some `Source`s, checked (`grounding`): `point` and the
+    index of the source it rests on when it holds; otherwise `notice` says why, if anything does."""
+
+    llm: str | None
+    point: Point | None = None
+    source: int = 0
+    notice: str | None = None
+    unavailable: bool = False
+    """No model could run: `notice` says why."""
+
+    def fields(self, not_said: str, language: str) -> dict[str, Any]:
+        """The fields of an answer (`Answer`, `across.AcrossAnswer`) that follow: `answer`, `found`,
+        and `spans`, `quote`, `llm`, `notice` where there are some; `not_said` is the reply when the
+        passages do not answer."""
+        if self.unavailable:
+            return {"answer": localized(NO_MODEL, language), "found": False, "notice": self.notice}
+        if self.point is None:
+            return {"answer": not_said, "found": False, "llm": self.llm, "notice": self.notice}
+        point = self.point
+        return {
+            "answer": point.text,
+            "found": True,
+            "spans": point.spans,
+            "quote": point.quote,
+            "llm": self.llm,
+        }
+
+
+def _script(source: Source) -> str:
+    names = speaker_names(source.transcript)
+    script = f"({', '.join(names.values())})\n" + "\n[...]\n".join(
+        chunks.format_script(p, names) for p in source.passages
+    )
+    return f"## {source.heading}\n{script}" if source.heading else script
+
+
+def answer_from(
+    question: str, sources: Sequence[Source], language: str, settings: Settings, llm: LLM | None = None
+) -> Grounded:
+    """The model answers `question` from the passages of `sources` only, quoting one of their
+    segments; the answer holds when the quote (or its neighbours) grounds it in one source."""
+    try:
+        model = llm or load_llm(settings)
+    except LLMUnavailable as exc:
+        return Grounded(None, notice=str(exc), unavailable=True)
+    scopes = [[s for p in source.passages for s in p] for source in sources]
+    prompts = prompts_for(language)
+    script = "\n\n".join(_script(source) for source in sources)
+    user = user_message(prompts, script, f"{prompts.question}: {question}\n\n{prompts.answer}")
+    quotable = chunks.quotable([s for scope in scopes for s in scope], MIN_QUOTE_WORDS)
+    try:
+        out = model.complete(
+            prompts.system, user, AnswerOut, 400, chunks.constrained_schema(AnswerOut, quotable)
+        )
+    except LLMOutputError as exc:
+        return Grounded(model.name, notice=exc.problem)
+    if not out.answered:
+        return Grounded(model.name)
+    grounders = [Grounder(source.transcript, scope) for source, scope in zip(sources, scopes, strict=True)]
+    # the source holding the quote first: the others may only ground it by their own words
+    order = sorted(range(len(sources)), key=lambda i: grounders[i].locate(out.quote) is None)
+    ledger = Ledger()
+    for i in order:
+        point = grounders[i].point("answer", out.answer, out.quote, ledger, min_words=1)
+        if point is not None:
+            return Grounded(model.name, point, i)
+    reason = ledger.rejected[0].reason  # every grounder dropped it
+    return Grounded(model.name, notice=f"the model's answer {out.answer!r} was dropped: {reason}")
+
+
 def ask(
     transcript: Transcript,
     question: str,
@@ -104,46 +188,5 @@ def ask(
     index = index or PassageIndex.build(transcript, settings)
     hits = index.search(question, settings=settings)
     passages = tuple(Passage(" ".join(s.text.strip() for s in p), Span.of(p)) for p in hits)
-    try:
-        model = llm or load_llm(settings)
-    except LLMUnavailable as exc:
-        return Answer(
-            question, _localized(NO_MODEL, language), found=False, notice=str(exc), passages=passages
-        )
-    names = speaker_names(transcript)
-    scope = [s for p in hits for s in p]
-    prompts = prompts_for(language)
-    script = f"({', '.join(names.values())})\n" + "\n[...]\n".join(
-        chunks.format_script(p, names) for p in hits
-    )
-    user = user_message(prompts, script, f"{prompts.question}: {question}\n\n{prompts.answer}")
-    try:
-        constrained = chunks.constrained_schema(AnswerOut, chunks.quotable(scope, MIN_QUOTE_WORDS))
-        out = model.complete(prompts.system, user, AnswerOut, 400, constrained)
-    except LLMOutputError as exc:
-        return Answer(
-            question, not_said(language), found=False, llm=model.name, notice=exc.problem, passages=passages
-        )
-    if not out.answered:
-        return Answer(question, not_said(language), found=False, llm=model.name, passages=passages)
-    ledger = Ledger()
-    point = Grounder(transcript, scope).point("answer", out.answer, out.quote, ledger, min_words=1)
-    if point is None:
-        reason = ledger.rejected[0].reason
-        return Answer(
-            question,
-            not_said(language),
-            found=False,
-            llm=model.name,
-            passages=passages,
-            notice=f"the model's answer {out.answer!r} was dropped: {reason}",
-        )
-    return Answer(
-        question,
-        out.answer.strip(),
-        found=True,
-        spans=point.spans,
-        quote=point.quote,
-        llm=model.name,
-        passages=passages,
-    )
+    grounded = answer_from(question, [Source(transcript, tuple(hits))], language, settings, llm)
+    return Answer(question, passages=passages, **grounded.fields(not_said(language), language))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -86,6 +87,17 @@ class AskJob(_Job):
     version: int
 
 
+class AskAllJob(_Job):
+    """A question across the organisation's meetings (within the filters) -> the answer."""
+
+    kind: Literal["ask_all"] = "ask_all"
+    question: str
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    speaker: str | None = None
+    meeting: uuid.UUID | None = None
+
+
 class DatasetExportJob(_Job):
     """The organisation's licensed meetings -> a dataset archive (the export row `export` says how)."""
 
@@ -101,7 +113,7 @@ class DeliverJob(_Job):
 
 
 JobSpec = Annotated[
-    TranscribeJob | CallJob | MinutesJob | AskJob | DatasetExportJob | DeliverJob,
+    TranscribeJob | CallJob | MinutesJob | AskJob | AskAllJob | DatasetExportJob | DeliverJob,
     Field(discriminator="kind"),
 ]
 _SPECS: TypeAdapter[JobSpec] = TypeAdapter(JobSpec)

@@ -20,7 +20,15 @@ import dataclasses
 import json
 
 from greffier.jobs.context import JobContext, JobGone
-from greffier.jobs.models import AskJob, CallJob, DatasetExportJob, DeliverJob, MinutesJob, TranscribeJob
+from greffier.jobs.models import (
+    AskAllJob,
+    AskJob,
+    CallJob,
+    DatasetExportJob,
+    DeliverJob,
+    MinutesJob,
+    TranscribeJob,
+)
 from greffier.jobs.registry import task
 from greffier.store import assistant
 
@@ -130,6 +138,19 @@ def ask(ctx: JobContext, job: AskJob) -> None:
     transcript = ctx.transcript(job.version)
     ctx.progress("answer", 0.0)
     found = answer(transcript, job.question, settings=ctx.settings)
+    ctx.store_files({key: json.dumps(found.to_dict(), ensure_ascii=False).encode()})
+
+
+@task(AskAllJob, queue="llm")
+def ask_all(ctx: JobContext, job: AskAllJob) -> None:
+    """`job.question` across the organisation's meetings -> the answer (JSON blob of the organisation)."""
+    from greffier.app.questions import answer_all
+
+    key = assistant.organisation_answer_key(ctx.organisation_id, ctx.job_id)
+    if ctx.blobs.exists(key):
+        return
+    ctx.progress("answer", 0.0)
+    found = answer_all(ctx.db, ctx.settings, ctx.organisation_id, job)
     ctx.store_files({key: json.dumps(found.to_dict(), ensure_ascii=False).encode()})
 
 

@@ -16,6 +16,7 @@ from greffier.store.models import Job, JobState
 
 MINUTES = "minutes"
 ASK = "ask"
+ASK_ALL = "ask_all"
 PENDING = (JobState.QUEUED, JobState.RUNNING)
 
 
@@ -27,6 +28,19 @@ def minutes_key(organisation_id: uuid.UUID, meeting_id: uuid.UUID, job_id: uuid.
 def answer_key(organisation_id: uuid.UUID, meeting_id: uuid.UUID, job_id: uuid.UUID) -> str:
     """The answer to the question asked by one job (JSON)."""
     return f"{meeting_prefix(organisation_id, meeting_id)}/questions/{job_id.hex}.json"
+
+
+def organisation_answer_key(organisation_id: uuid.UUID, job_id: uuid.UUID) -> str:
+    """The answer to a question asked across the organisation's meetings by one job (JSON)."""
+    return f"orgs/{organisation_id.hex}/questions/{job_id.hex}.json"
+
+
+def organisation_jobs(session: Session, organisation_id: uuid.UUID, kind: str) -> list[Job]:
+    """The organisation's jobs of one kind about no single meeting, oldest first."""
+    query = select(Job).where(
+        Job.organisation_id == organisation_id, Job.meeting_id.is_(None), Job.kind == kind
+    )
+    return list(session.scalars(query.order_by(Job.created, Job.id)))
 
 
 def jobs_of(

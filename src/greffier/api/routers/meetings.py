@@ -75,8 +75,10 @@ async def create_meeting(
 
 
 def _iso_8601(value: Any) -> Any:
-    """A date-time as the schema says (ISO 8601), not a Unix time that pydantic would also take."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+    """A date-time as the schema says (an ISO 8601 string), not a Unix time that pydantic would also take."""
+    if not isinstance(value, str):
+        raise ValueError("give an ISO 8601 date-time string, e.g. 2026-01-31T09:00:00Z")
+    return datetime.fromisoformat(value)
 
 
 IsoDatetime = Annotated[datetime, BeforeValidator(_iso_8601)]
