@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from greffier.assist import chunks
+from greffier.assist import chunks, focused
 from greffier.assist.embed import embed, near_duplicates
 from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger
 from greffier.assist.llm import LLM, LLMOutputError, LLMUnavailable, load_llm
@@ -46,13 +46,6 @@ class ClaimOut(BaseModel):
     quote: str = Field(description="the transcript sentence it comes from, copied exactly")
 
 
-class ActionOut(BaseModel):
-    owner: str | None = Field(max_length=60, description="who will do it, as named in the transcript")
-    task: str = Field(max_length=240)
-    due: str | None = Field(max_length=60, description="deadline exactly as said, else null")
-    quote: str
-
-
 class TopicOut(BaseModel):
     quote: str = Field(description="the transcript sentence where the topic starts")
     title: str = Field(max_length=80)
@@ -65,8 +58,7 @@ class PieceOut(BaseModel):
     """At least one: every piece is about something (left free, the 1.5B model sometimes wrote none
     for a one-speaker story that it summarised well)."""
     decisions: list[ClaimOut] = Field(max_length=5)
-    action_items: list[ActionOut] = Field(max_length=6)
-    open_questions: list[ClaimOut] = Field(max_length=4)
+    """Action items and open questions come from the focused pass (`assist/focused.py`)."""
 
 
 class OverallOut(BaseModel):
@@ -129,8 +121,6 @@ def _llm_minutes(
     outs: list[PieceOut] = []
     topics: list[Topic] = []
     decisions: list[Point] = []
-    actions: list[ActionItem] = []
-    questions: list[Point] = []
     failures: list[str] = []
     started = time.perf_counter()
     progress("minutes: reading", 0.0)
@@ -157,17 +147,23 @@ def _llm_minutes(
         grounder = Grounder(transcript, piece)
         topics += _topics(out.topics, piece, grounder)
         decisions += _points("decision", out.decisions, grounder, ledger)
-        questions += _points("open question", out.open_questions, grounder, ledger)
-        actions += [
-            a
-            for o in out.action_items
-            if (a := grounder.action(o.task, o.owner, o.due, o.quote, ledger)) is not None
-        ]
     timings["reading"] = time.perf_counter() - started
     if not outs:
         raise LLMUnavailable(
             "no LLM output could be used: " + "; ".join(failures), "use a stronger model (GREFFIER_LLM_URL)"
         )
+
+    started = time.perf_counter()
+    progress("minutes: commitments and questions", 0.0)
+    grounder = Grounder(transcript, segments)
+    actions, failed = focused.action_items(llm, prompts, segments, names, grounder, ledger)
+    questions, failed_questions = focused.open_questions(
+        llm, prompts, segments, names, decisions, grounder, ledger
+    )
+    failures += failed + failed_questions
+    decisions = [d for d in decisions if not focused.restates_an_action(d, actions)]
+    progress("minutes: commitments and questions", 1.0)
+    timings["commitments and questions"] = time.perf_counter() - started
 
     started = time.perf_counter()
     progress("minutes: merging", 0.0)
