@@ -148,15 +148,16 @@ def _named_in(owner: str | None, turn: Sequence[Sentence]) -> bool:
 
 
 def commitment_owner(
-    sentence: Sentence, previous_turn: Sequence[Sentence], opens_turn: bool
+    sentence: Sentence, previous_turn: Sequence[Sentence], answers_yes: bool
 ) -> tuple[bool, str | None]:
-    """Whether `sentence` is a commitment candidate, and its owner."""
+    """Whether `sentence` is a commitment candidate, and its owner; `answers_yes`: it is (or follows)
+    the "oui"/"yes" that opens its turn."""
     words = tokens(sentence.text)
     if not words or words[0] in CONDITIONAL or _negated(words) or _introduction(words):
         return False, None
     if first_person_commitment(words):
         return True, sentence.owner
-    if opens_turn and _says_yes(words) and _named_in(sentence.owner, previous_turn):
+    if answers_yes and _named_in(sentence.owner, previous_turn):
         return says_future_or_date(sentence.text, words), sentence.owner
     group = any(_has(words, p) for p in GROUP_FUTURE) or (
         bool({"nous", "we"} & set(words)) and any(_FRENCH_FUTURE.match(w) for w in words)
@@ -171,9 +172,10 @@ def commitments(segments: Sequence[Segment], names: dict[str, str]) -> list[Cand
     for t, turn in enumerate(turns):
         previous = turns[t - 1] if t else []
         for i, sentence in enumerate(turn):
-            # "Oui." alone opens the turn: the next sentence is the answer
-            opens = i == 0 or (i == 1 and _says_yes(tokens(turn[0].text)) and len(tokens(turn[0].text)) <= 2)
-            ok, owner = commitment_owner(sentence, previous, opens)
+            first = tokens(turn[0].text)
+            # a turn opening with "oui", or "Oui." alone then the answer
+            answers_yes = _says_yes(first) and (i == 0 or (i == 1 and len(first) <= 2))
+            ok, owner = commitment_owner(sentence, previous, answers_yes)
             if ok:
                 found.append(Candidate(sentence, owner, tuple(previous)))
     return found

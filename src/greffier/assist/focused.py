@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from greffier.assist import candidates
 from greffier.assist.candidates import Candidate, Sentence
-from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger, content_words
+from greffier.assist.grounding import MIN_QUOTE_WORDS, RESTATES_ACTION, Grounder, Ledger, content_words
 from greffier.assist.llm import LLM, LLMOutputError
 from greffier.assist.prompts import Prompts, user_message
 from greffier.assist.types import ActionItem, Point
@@ -135,3 +135,16 @@ def restates_an_action(decision: Point, items: Sequence[ActionItem]) -> bool:
         len(words & content_words(f"{a.task} {a.owner or ''} {a.quote}")) >= RESTATED * len(words)
         for a in items
     )
+
+
+def without_restated_actions(
+    decisions: Sequence[Point], items: Sequence[ActionItem], ledger: Ledger
+) -> list[Point]:
+    """`decisions` less those that restate one of `items` (retracted from `ledger`)."""
+    kept = []
+    for d in decisions:
+        if restates_an_action(d, items):
+            ledger.retract("decision", d.text, RESTATES_ACTION)
+        else:
+            kept.append(d)
+    return kept

@@ -33,6 +33,7 @@ UNSUPPORTED = "text shares no word with its span"
 """Also for a claim without any content word ("," or "oui")."""
 OWNER_ABSENT = "owner neither speaks nor is named in the span"
 DUE_ABSENT = "due date not stated in the span"
+RESTATES_ACTION = "decision restating an action item"
 
 MIN_QUOTE_WORDS = 3
 QUOTE_SIMILARITY = 90.0
@@ -115,6 +116,11 @@ class Ledger:
 
     def drop(self, kind: str, text: str, reason: str) -> None:
         self.proposed += 1
+        self.rejected.append(Rejected(kind, text, reason))
+
+    def retract(self, kind: str, text: str, reason: str) -> None:
+        """A claim kept earlier is dropped after all (e.g. a decision that restates an action item)."""
+        self.kept -= 1
         self.rejected.append(Rejected(kind, text, reason))
 
     def report(self) -> GroundingReport:

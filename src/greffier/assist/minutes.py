@@ -161,7 +161,7 @@ def _llm_minutes(
         llm, prompts, segments, names, decisions, grounder, ledger
     )
     failures += failed + failed_questions
-    decisions = [d for d in decisions if not focused.restates_an_action(d, actions)]
+    decisions = focused.without_restated_actions(decisions, actions, ledger)
     progress("minutes: commitments and questions", 1.0)
     timings["commitments and questions"] = time.perf_counter() - started
 
