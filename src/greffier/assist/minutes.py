@@ -154,7 +154,7 @@ def _llm_minutes(
         )
 
     started = time.perf_counter()
-    progress("minutes: commitments and questions", 0.0)
+    progress("minutes: commitments", 0.0)
     grounder = Grounder(transcript, segments)
     actions, failed = focused.action_items(llm, prompts, segments, names, grounder, ledger)
     questions, failed_questions = focused.open_questions(
@@ -162,7 +162,7 @@ def _llm_minutes(
     )
     failures += failed + failed_questions
     decisions = focused.without_restated_actions(decisions, actions, ledger)
-    progress("minutes: commitments and questions", 1.0)
+    progress("minutes: commitments", 1.0)
     timings["commitments and questions"] = time.perf_counter() - started
 
     started = time.perf_counter()
