@@ -7,7 +7,7 @@ import pytest
 from bench._assist_data import elitr_actions, elitr_meetings, elitr_transcript
 from bench.common.demo_meeting import read_script
 from greffier.assist import candidates
-from greffier.assist.focused import restates_an_action
+from greffier.assist.focused import repeats
 from greffier.assist.grounding import content_words, normalize
 from greffier.assist.types import ActionItem, Point, Span
 from greffier.transcript import Segment
@@ -81,11 +81,12 @@ def test_a_future_with_a_date_said_by_nous_or_we_has_no_single_owner():
     assert _commitments([("Paul", "We will see.")]) == []
 
 
-def test_the_demo_script_gives_its_four_action_items_and_its_open_question():
+def test_the_demo_script_gives_its_four_action_items_two_decisions_and_its_open_question():
     script = read_script()
     segments = _segments([(line.speaker, line.text) for line in script])
     owners = [c.owner for c in candidates.commitments(segments, {})]
     assert owners == ["Julien Moreau", "Sophie Bernard", "Karim Haddad", "Claire Martin", None]
+    assert len(candidates.decisions(segments, {})) == 2
     (question,) = candidates.open_questions(segments, {})
     assert "inauguration" in question.sentence.text and question.owner == "Sophie Bernard"
 
@@ -105,6 +106,23 @@ def test_a_question_is_open_when_it_says_so_or_someone_defers_it(turns, is_open)
     assert bool(candidates.open_questions(_segments(turns), {})) is is_open
 
 
+@pytest.mark.parametrize(
+    ("text", "is_decision"),
+    [
+        ("Alors c'est décidé : l'ouverture est reportée au samedi dix-neuf septembre.", True),
+        ("Très bien. Nous choisissons le logiciel libre pour les prêts.", True),
+        ("So we agreed to keep the old server.", True),
+        ("Let's go with the second option.", True),
+        ("Nous n'avons pas encore décidé.", False),
+        ("We can decide that next week if we agreed on the metrics.", False),
+        ("Have we decided?", False),
+        ("We want to decide if we do that or not.", False),
+    ],
+)
+def test_a_decision_candidate_says_something_was_decided(text, is_decision):
+    assert bool(candidates.decisions(_segments([("A", "Bon."), ("B", text)]), {})) is is_decision
+
+
 def test_a_question_is_answered_by_a_later_decision_that_states_it():
     (question,) = candidates.open_questions(
         _segments([("A", "Une question reste ouverte : quel logiciel de prêt choisir ?")]), {}
@@ -113,18 +131,14 @@ def test_a_question_is_answered_by_a_later_decision_that_states_it():
     assert not candidates.answered_by(question.sentence, ["L'ouverture est reportée au 19 septembre."])
 
 
-def test_a_decision_restating_an_action_item_is_recognised():
+def test_a_decision_restating_an_action_item_or_a_decision_is_recognised():
     span = Span(segment_ids=(0,), start=0.0, end=1.0, speakers=("Julien",))
     item = ActionItem(
         "Installer les postes publics de l'étage", "Julien Moreau", "28 août",
         "Oui, les postes publics seront installés avant le 28 août.", (span,),
     )  # fmt: skip
-    assert restates_an_action(
-        Point("Julien, tu fais installer les postes publics de l'étage", "", (span,)), [item]
-    )
-    assert not restates_an_action(
-        Point("L'ouverture au public est reportée au 19 septembre", "", (span,)), [item]
-    )
+    assert repeats(Point("Julien, tu fais installer les postes publics de l'étage", "", (span,)), [item])
+    assert not repeats(Point("L'ouverture au public est reportée au 19 septembre", "", (span,)), [item])
 
 
 def test_on_the_english_elitr_meetings_the_rule_stays_short_and_finds_some_reference_actions():

@@ -12,6 +12,8 @@ takes their owner from the rule, not from the model:
   ("reste ouverte", "still open") or is followed, in the next turns of others, by a deferral ("pas encore",
   "prochaine réunion", "not yet", "next meeting"…). Whether a later decision answers it is checked
   once the decisions are known (`answered_by`).
+- a **decision** is a statement, not negated nor a hypothesis, that says something was decided ("c'est
+  décidé", "nous choisissons", "nous retenons", "on part sur", "we agreed", "decided", "let's go with").
 French and English are written out (the languages measured); other languages get no candidates.
 """
 
@@ -63,6 +65,13 @@ STILL_OPEN = (("reste", "ouverte"), ("restent", "ouvertes"), ("en", "suspens"), 
 DEFERRALS = (("pas", "encore"), ("prochaine", "reunion"), ("a", "trancher"), ("trancherons",), ("not", "yet"),
              ("next", "meeting"), ("to", "be", "decided"))  # fmt: skip
 """Said by someone else after a question: it is left for later."""
+DECISION_WORDS = word_set(
+    """
+    decidons decidee choisissons retenons convenu convenons validons adoptons decided agreed settled approved
+    """
+)
+DECISION_PHRASES = (("c", "est", "decide"), ("a", "decide"), ("avons", "decide"), ("ont", "decide"),
+                    ("va", "pour"), ("on", "part", "sur"), ("partons", "sur"), ("go", "with"))  # fmt: skip
 FOLLOWING_TURNS = 3
 """How many turns after a question are read for a deferral."""
 
@@ -178,6 +187,21 @@ def commitments(segments: Sequence[Segment], names: dict[str, str]) -> list[Cand
             ok, owner = commitment_owner(sentence, previous, answers_yes)
             if ok:
                 found.append(Candidate(sentence, owner, tuple(previous)))
+    return found
+
+
+def decisions(segments: Sequence[Segment], names: dict[str, str]) -> list[Candidate]:
+    """Statements (not questions, negations or hypotheses) that say something was decided."""
+    found: list[Candidate] = []
+    turns = _turns(segments, names)
+    for t, turn in enumerate(turns):
+        before = [*(turns[t - 1] if t else []), *turn]
+        for i, sentence in enumerate(turn):
+            words = tokens(sentence.text)
+            if not words or "?" in sentence.text or CONDITIONAL.intersection(words) or _negated(words):
+                continue
+            if DECISION_WORDS.intersection(words) or any(_has(words, p) for p in DECISION_PHRASES):
+                found.append(Candidate(sentence, None, tuple(before[: len(before) - len(turn) + i])))
     return found
 
 

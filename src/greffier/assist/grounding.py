@@ -33,7 +33,6 @@ UNSUPPORTED = "text shares no word with its span"
 """Also for a claim without any content word ("," or "oui")."""
 OWNER_ABSENT = "owner neither speaks nor is named in the span"
 DUE_ABSENT = "due date not stated in the span"
-RESTATES_ACTION = "decision restating an action item"
 
 MIN_QUOTE_WORDS = 3
 QUOTE_SIMILARITY = 90.0

@@ -155,15 +155,13 @@ def _llm_minutes(
 
     started = time.perf_counter()
     progress("minutes: commitments", 0.0)
-    grounder = Grounder(transcript, segments)
-    actions, failed = focused.action_items(llm, prompts, segments, names, grounder, ledger)
-    questions, failed_questions = focused.open_questions(
-        llm, prompts, segments, names, decisions, grounder, ledger
+    found = focused.focused_claims(
+        llm, prompts, segments, names, decisions, Grounder(transcript, segments), ledger
     )
-    failures += failed + failed_questions
-    decisions = focused.without_restated_actions(decisions, actions, ledger)
+    decisions, actions, questions = found.decisions, found.action_items, found.open_questions
+    failures += found.failures
     progress("minutes: commitments", 1.0)
-    timings["commitments and questions"] = time.perf_counter() - started
+    timings["focused"] = time.perf_counter() - started
 
     started = time.perf_counter()
     progress("minutes: merging", 0.0)

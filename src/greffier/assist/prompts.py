@@ -34,6 +34,8 @@ class Prompts:
     """`{who}` of a commitment without a single owner ("nous", "we")."""
     open_question: str
     """One open question (`{sentence}`) in a sentence."""
+    decision: str
+    """One decision (`{sentence}`) in a sentence."""
 
 
 FRENCH = Prompts(
@@ -58,8 +60,10 @@ FRENCH = Prompts(
     "task (ce que {who} fera, en quelques mots, en commençant par un verbe à l'infinitif), due (l'échéance "
     "exactement comme dite, ou null).",
     someone="le groupe",
-    open_question="La question « {sentence} » reste sans réponse. Réponds en JSON : question (cette question "
+    open_question="La question « {sentence} » reste sans réponse. Réponds en JSON : text (cette question "
     "en une phrase courte, qui finit par un point d'interrogation).",
+    decision="Dans la phrase « {sentence} », les participants prennent une décision. Réponds en JSON : text "
+    "(cette décision en une phrase courte).",
 )
 
 ENGLISH = Prompts(
@@ -83,8 +87,10 @@ ENGLISH = Prompts(
     commitment='In the sentence "{sentence}", {who} commits to doing something. Answer in JSON: task (what '
     "{who} will do, in a few words, starting with a verb), due (the deadline exactly as said, or null).",
     someone="the group",
-    open_question='The question "{sentence}" got no answer. Answer in JSON: question (that question in one '
+    open_question='The question "{sentence}" got no answer. Answer in JSON: text (that question in one '
     "short sentence ending with a question mark).",
+    decision='In the sentence "{sentence}", the participants take a decision. Answer in JSON: text (that '
+    "decision in one short sentence).",
 )
 
 
