@@ -88,9 +88,10 @@ class Sentence:
 class Candidate:
     sentence: Sentence
     owner: str | None
-    """Who commits (commitments; None for a "nous"/"we" one), who asks (questions)."""
+    """Who commits (commitments; None for a "nous"/"we" one), who asks (questions); None for decisions."""
     context: tuple[Sentence, ...]
-    """The sentences shown with it: the previous turn (commitments), the next turns (questions)."""
+    """The sentences shown with it: the previous turn (commitments), the sentences before it in its turn
+    and the previous one (decisions), the next turns (questions)."""
 
 
 def _has(words: list[str], phrase: Sequence[str]) -> bool:

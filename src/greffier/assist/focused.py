@@ -43,12 +43,12 @@ class CommitmentOut(BaseModel):
     due: str | None = Field(max_length=60, description="deadline exactly as said, else null")
 
 
-class ClaimOut(BaseModel):
+class TextOut(BaseModel):
     text: str = Field(max_length=240)
 
 
 class FocusedOut(BaseModel):
-    """Any focused answer: `task` and `due` (a commitment, `CommitmentOut`) or `text` (`ClaimOut`)."""
+    """Any focused answer: `task` and `due` (a commitment, `CommitmentOut`) or `text` (`TextOut`)."""
 
     task: str | None = None
     due: str | None = None
@@ -92,7 +92,7 @@ def request(kind: str, candidate: Candidate, prompts: Prompts) -> tuple[str, dic
     return user_message(prompts, _script(shown), task), _COMMITMENT
 
 
-_CLAIM = ClaimOut.model_json_schema()
+_CLAIM = TextOut.model_json_schema()
 _COMMITMENT = CommitmentOut.model_json_schema()
 
 

@@ -1,13 +1,15 @@
 """Minutes of a meeting: title, summary, topics, decisions, action items and open questions.
 
 `write_minutes(transcript)` is the public entry point. The transcript is shown to the model in
-pieces that fit its context (cut where the topic shifts); from each piece the model extracts
-claims, each with the transcript sentence it comes from as a quote (the JSON schema only admits
-sentences that exist, so a grammar-constrained model cannot invent one; others are checked). Every
-claim is grounded against the piece (`grounding.Grounder`) and dropped when it fails (the pieces
-are read side by side where the backend can: `LLM.complete_all`); then pieces
-are merged: near-duplicate claims (sentence embeddings) fused, and for several pieces one more call
-writes the title and summary from the pieces' summaries (map-reduce). Without a model, the minutes
+pieces that fit its context (cut where the topic shifts); from each piece the model writes title,
+summary, topics and decisions, each with the transcript sentence it comes from as a quote (the JSON
+schema only admits sentences that exist, so a grammar-constrained model cannot invent one; others
+are checked). Every claim is grounded against the piece (`grounding.Grounder`) and dropped when it
+fails (the pieces are read side by side where the backend can: `LLM.complete_all`). Then the
+focused pass (`assist/focused.py`) asks about one candidate sentence at a time for the action
+items, decisions and open questions. Then pieces are merged: near-duplicate claims (sentence
+embeddings) fused, and for several pieces one more call writes the title and summary from the
+pieces' summaries (map-reduce). Without a model, the minutes
 hold an extractive summary (key passages) and say why.
 """
 
