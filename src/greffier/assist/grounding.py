@@ -40,12 +40,12 @@ QUOTE_SIMILARITY = 90.0
 word or a changed accent, not a paraphrase."""
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
 # Function words and fillers ignored when comparing claims with spans (French and English, the languages measured).
-STOPWORDS = frozenset((*FILLERS["fr"], *FILLERS["en"])) | _words(
+STOPWORDS = frozenset((*FILLERS["fr"], *FILLERS["en"])) | word_set(
     """
     a afin ai aie aient ait alors au aucun aura aussi autre aux avant avec avoir ayant c ca ce cela
     celle celui ces cet cette chez ci comme comment d dans de des deux donc dont du elle elles en encore
@@ -60,7 +60,7 @@ STOPWORDS = frozenset((*FILLERS["fr"], *FILLERS["en"])) | _words(
     so well by till
     """
 )
-TIME_WORDS = _words(
+TIME_WORDS = word_set(
     """
     lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet aout
     septembre octobre novembre decembre demain hui soir matin midi semaine semaines mois annee jour
@@ -70,7 +70,7 @@ TIME_WORDS = _words(
     day days hour hours end beginning next soon later asap deadline
     """
 )
-TITLES = _words(
+TITLES = word_set(
     """
     m mr mrs ms mme mlle dr docteur doctor monsieur madame mister miss le la the
     """
@@ -115,6 +115,11 @@ class Ledger:
 
     def drop(self, kind: str, text: str, reason: str) -> None:
         self.proposed += 1
+        self.rejected.append(Rejected(kind, text, reason))
+
+    def retract(self, kind: str, text: str, reason: str) -> None:
+        """A claim kept earlier is dropped after all (e.g. a decision that restates an action item)."""
+        self.kept -= 1
         self.rejected.append(Rejected(kind, text, reason))
 
     def report(self) -> GroundingReport:

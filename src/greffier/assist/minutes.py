@@ -1,13 +1,15 @@
 """Minutes of a meeting: title, summary, topics, decisions, action items and open questions.
 
 `write_minutes(transcript)` is the public entry point. The transcript is shown to the model in
-pieces that fit its context (cut where the topic shifts); from each piece the model extracts
-claims, each with the transcript sentence it comes from as a quote (the JSON schema only admits
-sentences that exist, so a grammar-constrained model cannot invent one; others are checked). Every
-claim is grounded against the piece (`grounding.Grounder`) and dropped when it fails (the pieces
-are read side by side where the backend can: `LLM.complete_all`); then pieces
-are merged: near-duplicate claims (sentence embeddings) fused, and for several pieces one more call
-writes the title and summary from the pieces' summaries (map-reduce). Without a model, the minutes
+pieces that fit its context (cut where the topic shifts); from each piece the model writes title,
+summary, topics and decisions, each with the transcript sentence it comes from as a quote (the JSON
+schema only admits sentences that exist, so a grammar-constrained model cannot invent one; others
+are checked). Every claim is grounded against the piece (`grounding.Grounder`) and dropped when it
+fails (the pieces are read side by side where the backend can: `LLM.complete_all`). Then the
+focused pass (`assist/focused.py`) asks about one candidate sentence at a time for the action
+items, decisions and open questions. Then pieces are merged: near-duplicate claims (sentence
+embeddings) fused, and for several pieces one more call writes the title and summary from the
+pieces' summaries (map-reduce). Without a model, the minutes
 hold an extractive summary (key passages) and say why.
 """
 
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from greffier.assist import chunks
+from greffier.assist import chunks, focused
 from greffier.assist.embed import embed, near_duplicates
 from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger
 from greffier.assist.llm import LLM, LLMOutputError, LLMUnavailable, load_llm
@@ -46,13 +48,6 @@ class ClaimOut(BaseModel):
     quote: str = Field(description="the transcript sentence it comes from, copied exactly")
 
 
-class ActionOut(BaseModel):
-    owner: str | None = Field(max_length=60, description="who will do it, as named in the transcript")
-    task: str = Field(max_length=240)
-    due: str | None = Field(max_length=60, description="deadline exactly as said, else null")
-    quote: str
-
-
 class TopicOut(BaseModel):
     quote: str = Field(description="the transcript sentence where the topic starts")
     title: str = Field(max_length=80)
@@ -65,8 +60,7 @@ class PieceOut(BaseModel):
     """At least one: every piece is about something (left free, the 1.5B model sometimes wrote none
     for a one-speaker story that it summarised well)."""
     decisions: list[ClaimOut] = Field(max_length=5)
-    action_items: list[ActionOut] = Field(max_length=6)
-    open_questions: list[ClaimOut] = Field(max_length=4)
+    """Action items and open questions come from the focused pass (`assist/focused.py`)."""
 
 
 class OverallOut(BaseModel):
@@ -129,8 +123,6 @@ def _llm_minutes(
     outs: list[PieceOut] = []
     topics: list[Topic] = []
     decisions: list[Point] = []
-    actions: list[ActionItem] = []
-    questions: list[Point] = []
     failures: list[str] = []
     started = time.perf_counter()
     progress("minutes: reading", 0.0)
@@ -157,17 +149,21 @@ def _llm_minutes(
         grounder = Grounder(transcript, piece)
         topics += _topics(out.topics, piece, grounder)
         decisions += _points("decision", out.decisions, grounder, ledger)
-        questions += _points("open question", out.open_questions, grounder, ledger)
-        actions += [
-            a
-            for o in out.action_items
-            if (a := grounder.action(o.task, o.owner, o.due, o.quote, ledger)) is not None
-        ]
     timings["reading"] = time.perf_counter() - started
     if not outs:
         raise LLMUnavailable(
             "no LLM output could be used: " + "; ".join(failures), "use a stronger model (GREFFIER_LLM_URL)"
         )
+
+    started = time.perf_counter()
+    progress("minutes: commitments", 0.0)
+    found = focused.focused_claims(
+        llm, prompts, segments, names, decisions, Grounder(transcript, segments), ledger
+    )
+    decisions, actions, questions = found.decisions, found.action_items, found.open_questions
+    failures += found.failures
+    progress("minutes: commitments", 1.0)
+    timings["focused"] = time.perf_counter() - started
 
     started = time.perf_counter()
     progress("minutes: merging", 0.0)

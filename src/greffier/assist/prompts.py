@@ -28,6 +28,14 @@ class Prompts:
     """Title and summary of the whole from the pieces' summaries."""
     question: str
     answer: str
+    commitment: str
+    """The task and due date of one commitment (`{sentence}`, `{who}`): the focused pass."""
+    someone: str
+    """`{who}` of a commitment without a single owner ("nous", "we")."""
+    open_question: str
+    """One open question (`{sentence}`) in a sentence."""
+    decision: str
+    """One decision (`{sentence}`) in a sentence."""
 
 
 FRENCH = Prompts(
@@ -37,10 +45,8 @@ FRENCH = Prompts(
     piece="Rédige le compte rendu{part} en JSON : title (un titre qui dit de quoi parle la réunion ou "
     "l'appel), summary (2 à 4 phrases : le motif, ce qui a été dit, ce qui a été conclu), topics (les "
     "sujets abordés dans l'ordre, chacun avec comme quote la phrase où il commence), decisions (ce que les "
-    "participants ont décidé ou convenu), action_items (ce que quelqu'un doit faire : owner, la personne "
-    "qui le fera, telle que nommée dans la transcription ; task ; due, l'échéance exactement comme dite, "
-    "ou null), open_questions (questions posées restées sans réponse). Pour chaque décision, action et "
-    "question, donne aussi comme quote la phrase de la transcription d'où elle vient, recopiée exactement. "
+    "participants ont décidé ou convenu). Pour chaque décision, donne aussi comme quote la phrase de la "
+    "transcription d'où elle vient, recopiée exactement. "
     "Ne rapporte que ce que dit la transcription ; laisse une liste vide s'il n'y a rien.",
     part=" de la partie {n} sur {total}",
     overall="Voici les résumés des parties successives d'une même réunion ou d'un même appel. Réponds en "
@@ -50,6 +56,14 @@ FRENCH = Prompts(
     answer="Réponds à la question en JSON avec seulement ce que disent ces passages : answer (une réponse "
     "courte, dans la langue de la question), quote (la phrase des passages qui répond, recopiée "
     "exactement), answered (false si les passages ne le disent pas : ne devine pas).",
+    commitment="Dans la phrase « {sentence} », {who} s'engage à faire quelque chose. Réponds en JSON : "
+    "task (ce que {who} fera, en quelques mots, en commençant par un verbe à l'infinitif), due (l'échéance "
+    "exactement comme dite, ou null).",
+    someone="le groupe",
+    open_question="La question « {sentence} » reste sans réponse. Réponds en JSON : text (cette question "
+    "en une phrase courte, qui finit par un point d'interrogation).",
+    decision="Dans la phrase « {sentence} », les participants prennent une décision. Réponds en JSON : text "
+    "(cette décision en une phrase courte).",
 )
 
 ENGLISH = Prompts(
@@ -59,10 +73,8 @@ ENGLISH = Prompts(
     piece="Write the minutes{part} in JSON: title (a title saying what the meeting or call is about), "
     "summary (2 to 4 sentences: its purpose, what was said, what was concluded), topics (the subjects "
     "discussed, in order, each with the sentence where it starts as quote), decisions (what the "
-    "participants decided or agreed on), action_items (what someone has to do: owner, the person who "
-    "will do it, as named in the transcript; task; due, the deadline exactly as said, or null), "
-    "open_questions (questions asked that got no answer). For every decision, action item and question, "
-    "also give as quote the sentence of the transcript it comes from, copied exactly. Only report what "
+    "participants decided or agreed on). For every decision, also give as quote the sentence of the "
+    "transcript it comes from, copied exactly. Only report what "
     "the transcript says; leave a list empty when there is nothing.",
     part=" of part {n} of {total}",
     overall="Here are the summaries of the consecutive parts of one meeting or call. Answer in JSON: title "
@@ -72,6 +84,13 @@ ENGLISH = Prompts(
     answer="Answer the question in JSON using only what these passages say: answer (short, in the "
     "language of the question), quote (the sentence of the passages that answers, copied exactly), "
     "answered (false if the passages do not say it: do not guess).",
+    commitment='In the sentence "{sentence}", {who} commits to doing something. Answer in JSON: task (what '
+    "{who} will do, in a few words, starting with a verb), due (the deadline exactly as said, or null).",
+    someone="the group",
+    open_question='The question "{sentence}" got no answer. Answer in JSON: text (that question in one '
+    "short sentence ending with a question mark).",
+    decision='In the sentence "{sentence}", the participants take a decision. Answer in JSON: text (that '
+    "decision in one short sentence).",
 )
 
 

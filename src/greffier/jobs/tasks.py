@@ -116,7 +116,7 @@ def minutes(ctx: JobContext, job: MinutesJob) -> None:
     if ctx.blobs.exists(key["json"]):
         return _announce(ctx, "minutes.ready")  # an earlier attempt stored them
     transcript = ctx.transcript(job.version)
-    ctx.stage_weights = {"minutes: reading": 0.9, "minutes: merging": 0.1}
+    ctx.stage_weights = {"minutes: reading": 0.8, "minutes: commitments": 0.1, "minutes: merging": 0.1}
     written = write_minutes(transcript, settings=ctx.settings, progress=ctx.progress)
     files = {}
     for fmt in ("md", "docx", "json"):  # the JSON last: once it is there, the three are
