@@ -1,5 +1,5 @@
-"""Shared fixtures: the evaluation data beside the checkout, the embedded LLM, Debian's Chromium, a
-CLI runner, and a meeting row in a fresh organisation."""
+"""Shared fixtures: the evaluation data beside the checkout, the embedded LLM, Debian's Chromium, the
+session's PostgreSQL (a fresh database per module), a CLI runner, and a meeting row in a fresh organisation."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy.engine import make_url
 
 from greffier.store import accounts
 from greffier.store.db import Database
 from greffier.store.models import Meeting
+from servers import postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = Path(os.environ.get("GREFFIER_EVAL_DIR", ROOT.parent / "shared" / "eval"))
@@ -52,6 +55,22 @@ def eval_file(relative: str) -> Path:
 def eval_dir() -> Path:
     assert EVAL.is_dir(), f"../shared/eval not found at {EVAL}"
     return EVAL
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The session's one PostgreSQL (started on first use)."""
+    with postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pg_url(pg_server: str) -> str:
+    """An empty database of its own for each test module, on the session's PostgreSQL."""
+    name = f"m_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return make_url(pg_server).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -29,16 +29,9 @@ from greffier.store.consent import DatabaseConsentStore
 from greffier.store.db import Database
 from greffier.store.meetings import delete_meeting
 from greffier.store.models import ConsentEntry, DatasetExport, Job, MeetingLicence
-from servers import postgres
 
 CALLS = ("dj_2022_nrp", "dj_2022_ne_reagit_pas", "dj_mai_malaise_joyeux")
 NRP_PATIENT_WORD = "professeur"  # said only by the caller in dj_2022_nrp
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres() as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -22,7 +22,6 @@ from greffier.store.db import Database
 from greffier.store.meetings import add_version, delete_meeting
 from greffier.store.models import Meeting, utcnow
 from greffier.transcript import Segment, Speaker, Transcript
-from servers import postgres
 
 FRENCH = [
     ("S1", "Bonjour à tous, on commence la réunion budgétaire du trimestre."),
@@ -33,12 +32,6 @@ ENGLISH = [
     ("A", "Welcome everyone, today we review the translation pipeline."),
     ("B", "The subtitles were delayed because the servers crashed twice."),
 ]
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres() as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

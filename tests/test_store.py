@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,15 +24,8 @@ from greffier.store.blobs import BlobKeyError, BlobStore
 from greffier.store.db import Database
 from greffier.store.meetings import add_version
 from greffier.store.models import ApiToken, Base, Job, JobState, Meeting, utcnow
-from servers import postgres
 
 TABLES = {"organisations", "users", "api_tokens", "meetings", "transcript_versions", "jobs"}
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres() as url:
-        yield url
 
 
 def _not_full_text(name: str | None, kind: str, parents: object) -> bool:
