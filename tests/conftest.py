@@ -73,6 +73,16 @@ def pg_url(pg_server: str) -> str:
     return make_url(pg_server).set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated service database, once on SQLite and once on the module's PostgreSQL database."""
+    url = f"sqlite:///{tmp_path / 'g.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    database = Database(url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
 @pytest.fixture(scope="session")
 def embedded_llm():
     """The packaged GGUF in this process, whatever GREFFIER_LLM_URL says."""

@@ -8,7 +8,6 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,19 +31,6 @@ from greffier.store.models import ConsentEntry, DatasetExport, Job, MeetingLicen
 
 CALLS = ("dj_2022_nrp", "dj_2022_ne_reagit_pas", "dj_mai_malaise_joyeux")
 NRP_PATIENT_WORD = "professeur"  # said only by the caller in dj_2022_nrp
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = (
-        request.getfixturevalue("pg_url")
-        if request.param == "postgresql"
-        else f"sqlite:///{tmp_path / 'g.db'}"
-    )
-    database = Database(url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def _org(db: Database) -> uuid.UUID:

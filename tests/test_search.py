@@ -5,7 +5,6 @@ follows the data (a new version replaces the old words, a deletion leaves nothin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,15 +31,6 @@ ENGLISH = [
     ("A", "Welcome everyone, today we review the translation pipeline."),
     ("B", "The subtitles were delayed because the servers crashed twice."),
 ]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'g.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    database = Database(url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def transcript(lines: list[tuple[str, str]], language: str) -> Transcript:
