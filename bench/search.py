@@ -2,14 +2,15 @@
 
 - Recall@5 of ELITR-Bench dev questions (141, English) asked across all 10 meetings at once: a
   question is found when one of its 5 best hits is a passage of its own meeting. Words alone, meaning
-  alone and the merged ranking side by side. Also over the "specific" questions only: those whose
+  alone and the merged ranking side by side; the hits as the product gives them (spread over
+  meetings, `search.spread`) and the passages in fused order before that. Also over the "specific" questions only: those whose
   text is asked of one meeting alone ("What was the purpose of the meeting?" is asked of all ten and
   cannot single one out).
 - Indexing seconds per meeting-hour, on the 10 meetings (6.5 h at the corpus's synthetic 150 words
   per minute): passages, stems, sentence vectors, database writes.
 - Scale: the 10 meetings replicated (as new meetings, their passage rows copied: vectors are not
   computed again, so that 100 h fit in minutes here) up to SEARCH_HOURS of meeting time (default
-  100): query latency (p50, p95; merged, words, meaning) at 6.5 h and at SEARCH_HOURS, peak RSS of
+  100): query latency (p50, p95; merged, merged unspread, words, meaning) at 6.5 h and at SEARCH_HOURS, peak RSS of
   the process (encoder included) and the in-memory vector matrix; 1,000 h extrapolated linearly.
 
     python -m bench search
@@ -104,12 +105,19 @@ def _title(meeting: str, copy: int = 0) -> str:
     return f"ELITR {meeting.rsplit('_', 1)[1]}" + (f" ({copy})" if copy else "")
 
 
-def found(corpus: Corpus, by_id: dict[uuid.UUID, str], mode: Mode) -> list[bool]:
-    """For each ELITR-Bench dev question: is its meeting among the meetings of the K best hits?"""
+def found(corpus: Corpus, by_id: dict[uuid.UUID, str], mode: Mode, spread: bool = True) -> list[bool]:
+    """For each ELITR-Bench dev question: is its meeting among the meetings of the K best hits?
+    `spread=False`: the K best passages in fused order, before they are spread over meetings."""
     out = []
     for q in elitr_questions():
         hits = search(
-            corpus.db, corpus.settings, Scope(corpus.organisation_id), q.question, mode=mode, limit=K
+            corpus.db,
+            corpus.settings,
+            Scope(corpus.organisation_id),
+            q.question,
+            mode=mode,
+            limit=K,
+            spread_meetings=spread,
         )
         out.append(any(by_id[h.meeting_id] == q.meeting for h in hits.hits))
     return out
@@ -126,11 +134,13 @@ def recall(corpus: Corpus, by_id: dict[uuid.UUID, str]) -> None:
     specific = [asked[q.question] == 1 for q in questions]
     print(f"\nrecall@{K}, {len(questions)} ELITR-Bench dev questions across {len(by_id)} meetings")
     print(f"{'':>10} {'all':>7} {'specific':>9}  ({sum(specific)} specific)")
-    for mode in (Mode.WORDS, Mode.MEANING, Mode.BOTH):
-        hits = found(corpus, by_id, mode)
-        only = [h for h, s in zip(hits, specific, strict=True) if s]
-        name = "merged" if mode == Mode.BOTH else mode.value
-        print(f"{name:>10} {np.mean(hits):7.3f} {np.mean(only):9.3f}")
+    for spread in (False, True):
+        print("hits spread over meetings (the product's order)" if spread else "passages in fused order")
+        for mode in (Mode.WORDS, Mode.MEANING, Mode.BOTH):
+            hits = found(corpus, by_id, mode, spread)
+            only = [h for h, s in zip(hits, specific, strict=True) if s]
+            name = "merged" if mode == Mode.BOTH else mode.value
+            print(f"{name:>10} {np.mean(hits):7.3f} {np.mean(only):9.3f}")
 
 
 def _specific(n: int) -> list[BenchQuestion]:
@@ -177,22 +187,38 @@ def answers(corpus: Corpus, by_id: dict[uuid.UUID, str], transcripts: dict[str, 
     )
 
 
-def latency(corpus: Corpus, queries: list[str]) -> dict[Mode, tuple[float, float]]:
-    """p50 and p95 in ms per mode, after one search that reads the vectors into memory."""
+VARIANTS = {
+    "merged": (Mode.BOTH, True),
+    "merged unspread": (Mode.BOTH, False),  # the baseline of the spread's cost, side by side
+    "words": (Mode.WORDS, True),
+    "meaning": (Mode.MEANING, True),
+}
+
+
+def latency(corpus: Corpus, queries: list[str]) -> dict[str, tuple[float, float]]:
+    """p50 and p95 in ms per variant, after one search that reads the vectors into memory."""
     search(corpus.db, corpus.settings, Scope(corpus.organisation_id), queries[0])
     out = {}
-    for mode in Mode:
+    for name, (mode, spread) in VARIANTS.items():
         times = []
         for query in queries:
             started = time.perf_counter()
-            search(corpus.db, corpus.settings, Scope(corpus.organisation_id), query, mode=mode, limit=20)
+            search(
+                corpus.db,
+                corpus.settings,
+                Scope(corpus.organisation_id),
+                query,
+                mode=mode,
+                limit=20,
+                spread_meetings=spread,
+            )
             times.append((time.perf_counter() - started) * 1000)
-        out[mode] = (float(np.percentile(times, 50)), float(np.percentile(times, 95)))
+        out[name] = (float(np.percentile(times, 50)), float(np.percentile(times, 95)))
     return out
 
 
-def _report_latency(hours: float, measured: dict[Mode, tuple[float, float]]) -> None:
-    cells = "  ".join(f"{m.value} p50 {p50:.0f} p95 {p95:.0f}" for m, (p50, p95) in measured.items())
+def _report_latency(hours: float, measured: dict[str, tuple[float, float]]) -> None:
+    cells = "  ".join(f"{name} p50 {p50:.0f} p95 {p95:.0f}" for name, (p50, p95) in measured.items())
     print(f"{hours:7.1f} h  {cells} (ms)")
 
 
@@ -264,12 +290,10 @@ def main() -> None:
         )
         if big[0] > small[0]:  # nothing to extrapolate from when SEARCH_HOURS added no meeting
             target = 1000.0
-            for mode in Mode:  # what grows with the index, linearly (nothing, if nothing grew)
-                growth = max(0.0, (big[1][mode][1] - small[1][mode][1]) / (big[0] - small[0]))
-                p95 = big[1][mode][1] + growth * (target - big[0])
-                print(
-                    f"extrapolated to {target:.0f} h: {mode.value} p95 ≈ {p95:.0f} ms ({growth:.2f} ms per hour)"
-                )
+            for name in VARIANTS:  # what grows with the index, linearly (nothing, if nothing grew)
+                growth = max(0.0, (big[1][name][1] - small[1][name][1]) / (big[0] - small[0]))
+                p95 = big[1][name][1] + growth * (target - big[0])
+                print(f"extrapolated to {target:.0f} h: {name} p95 ≈ {p95:.0f} ms ({growth:.2f} ms per hour)")
             print(
                 f"extrapolated to {target:.0f} h: vector matrix ≈ {matrix_mb * target / big[0]:.0f} MB, "
                 f"RSS ≈ {_rss_mb() + matrix_mb * (target / big[0] - 1):.0f} MB"

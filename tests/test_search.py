@@ -15,6 +15,7 @@ from greffier.errors import Invalid
 from greffier.search.filters import Scope
 from greffier.search.indexer import index_meeting
 from greffier.search.query import Mode, search
+from greffier.search.spread import spread
 from greffier.store import accounts
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
@@ -145,3 +146,46 @@ def test_a_saved_live_session_is_found(tmp_path: Path) -> None:
     ).hits
     assert [(h.meeting_id, h.meeting_title) for h in hits] == [(meeting_id, "Point du lundi")]
     services.db.dispose()
+
+
+def test_spread_gives_other_meetings_their_turn_and_drops_nothing() -> None:
+    ranked = [("a1", 0.9), ("a2", 0.8), ("a3", 0.7), ("a4", 0.6), ("b1", 0.5), ("a5", 0.4), ("c1", 0.3)]
+    meeting_of = {item: item[0] for item, _ in ranked}
+    order = [item for item, _ in spread(ranked, meeting_of)]
+    assert order == ["a1", "a2", "b1", "c1", "a3", "a4", "a5"]
+    assert [item for item, _ in spread(ranked, meeting_of, per_meeting=1)] == [
+        "a1", "b1", "c1", "a2", "a3", "a4", "a5",
+    ]  # fmt: skip
+    one_meeting = [(f"a{i}", 1.0 / i) for i in range(1, 8)]
+    assert spread(one_meeting, {item: "a" for item, _ in one_meeting}) == one_meeting
+
+
+def test_one_talkative_meeting_leaves_room_for_the_others(tmp_path: Path) -> None:
+    """Meeting A says 'camions' in five passages (a pause of 8 s or more starts a passage), B once
+    among other words: B's passage is on the first page's top three, after A's two best; within A
+    alone (the meeting filter) the order is the fused one."""
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    db.migrate()
+    settings = Settings(data_dir=tmp_path)
+    blobs = BlobStore(tmp_path / "blobs")
+    org = accounts.create_organisation(db, "acme").id
+    talkative = Transcript(
+        language="fr",
+        duration=100.0,
+        segments=tuple(
+            Segment(i, 20.0 * i, 20.0 * i + 5, f"Les camions, encore les camions {i}.") for i in range(5)
+        ),
+    )
+    a = meeting(db, org, "Garage", talkative)
+    b = meeting(db, org, "Conseil municipal", transcript(FRENCH, "fr"))
+    for meeting_id in (a, b):
+        assert index_meeting(db, blobs, settings, meeting_id) is not None
+
+    fused = search(db, settings, Scope(org), "camions", mode=Mode.WORDS, spread_meetings=False).hits
+    spread_hits = search(db, settings, Scope(org), "camions", mode=Mode.WORDS).hits
+    assert [h.meeting_id for h in fused[:3]] == [a, a, a]  # without the spread, A fills the top
+    assert [h.meeting_id for h in spread_hits[:3]] == [a, a, b]
+    assert sorted(h.passage_id for h in spread_hits) == sorted(h.passage_id for h in fused)
+    only_a = search(db, settings, Scope(org, meeting_id=a), "camions", mode=Mode.WORDS).hits
+    assert [h.passage_id for h in only_a] == [h.passage_id for h in fused if h.meeting_id == a]
+    db.dispose()

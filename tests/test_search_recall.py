@@ -1,6 +1,7 @@
 """Search across meetings finds the right one: the 141 ELITR-Bench dev questions asked across the 10
-ELITR dev meetings (English project meetings, several of the same project), merged ranking, real
-SQLite FTS5 and the real sentence encoder, as `python -m bench search` measures it (0.794)."""
+ELITR dev meetings (English project meetings, several of the same project), merged ranking with the
+hits spread over meetings, real SQLite FTS5 and the real sentence encoder, as `python -m bench search`
+measures it (0.816)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from greffier.store import accounts
 from greffier.store.blobs import BlobStore
 from greffier.store.db import Database
 
-MIN_RECALL = 0.77
-"""Measured 0.794 (passages of 120 words; 0.752 at 60); the margin is for the encoder's kernels."""
+MIN_RECALL = 0.8
+"""The issue's target. Measured 0.816 (115 of 141; 113 is 0.801): hits spread over meetings, passages
+of 120 words; 0.794 in fused order, 0.752 with passages of 60 words."""
 
 
 def test_the_right_meeting_is_among_the_five_best_hits(tmp_path: Path) -> None:

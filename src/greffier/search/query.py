@@ -11,6 +11,7 @@ from enum import StrEnum
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from greffier.assist.embed import embed
 from greffier.config import Settings
@@ -20,6 +21,7 @@ from greffier.search.analyse import query_terms
 from greffier.search.filters import Scope
 from greffier.search.fusion import fuse
 from greffier.search.snippet import Snippet, snippet
+from greffier.search.spread import spread
 from greffier.store.db import Database
 from greffier.store.models import Meeting, SearchPassage
 
@@ -85,6 +87,13 @@ def _speakers(key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for x in key.split("|") if x))
 
 
+def _meetings_of(session: Session, passage_ids: list[int]) -> dict[int, uuid.UUID]:
+    rows = session.execute(
+        select(SearchPassage.id, SearchPassage.meeting_id).where(SearchPassage.id.in_(passage_ids))
+    )
+    return {passage_id: meeting_id for passage_id, meeting_id in rows}
+
+
 def search(
     db: Database,
     settings: Settings,
@@ -95,7 +104,10 @@ def search(
     limit: int = 20,
     offset: int = 0,
     encode: Callable[[list[str]], np.ndarray] | None = None,
+    spread_meetings: bool = True,
 ) -> SearchPage:
+    """One page of hits, best first, spread over meetings (`spread`; `spread_meetings=False`: the fused
+    order, as the benchmark compares)."""
     query = check_query(text)
     terms = query_terms(query)
     with db.read() as session:
@@ -106,6 +118,8 @@ def search(
             vector = (encode or (lambda texts: embed(texts, settings)))([query])[0]
             rankings.append(meaning.ranked(session, vector, scope, CANDIDATES))
         fused = fuse(rankings)
+        if spread_meetings:
+            fused = spread(fused, _meetings_of(session, [passage_id for passage_id, _ in fused]))
         page = fused[offset : offset + limit]
         ids = [passage_id for passage_id, _ in page]
         rows = {
