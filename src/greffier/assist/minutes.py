@@ -127,7 +127,7 @@ def piece_request(
     quotes can only be the piece's quotable sentences."""
     prompts = prompts_for(language)
     part = prompts.part.format(n=n + 1, total=total) if total > 1 else ""
-    task = prompts.piece.format(part=part, lists=prompts.lists if lists else "")
+    task = prompts.piece.format(part=part, lists=prompts.lists if lists else "", claims=prompts.claims[lists])
     user = user_message(prompts, chunks.format_script(piece, names), task)
     quotes = chunks.quotable(piece, MIN_QUOTE_WORDS)
     if not lists:
@@ -244,6 +244,7 @@ def _llm_minutes(
         speakers=names,
         metadata={
             "pieces": len(pieces),
+            "action_items_from": "piece pass" if lists else "focused pass",
             "timings": {k: round(v, 2) for k, v in timings.items()},
             "usage": llm.usage.since(usage_before).as_dict(),
         },
