@@ -75,7 +75,6 @@ def minutes(embedded_llm) -> Minutes:
 
 
 def test_a_spanish_meeting_gets_the_action_items_its_speakers_promised(minutes):
-    print("action items:", minutes.action_items, "timings:", minutes.metadata["timings"])
     assert minutes.metadata["action_items_from"] == "piece pass"
     by_id = {i: s for i, s in enumerate(_meeting().segments)}
     found = {
@@ -85,7 +84,7 @@ def test_a_spanish_meeting_gets_the_action_items_its_speakers_promised(minutes):
         and PROMISES[a.owner] in normalize(f"{a.task} {a.quote}")
         and any(NAMES[by_id[i].speaker or ""] == a.owner for span in a.spans for i in span.segment_ids)
     }
-    assert found, minutes.action_items  # measured: ... of 2
+    assert found, minutes.action_items  # measured: 1 of 2 (Lucía; Carlos's "Sí, yo reservaré…" missed)
     for item in minutes.action_items:
         assert item.owner is None or item.owner in NAMES.values()
 
