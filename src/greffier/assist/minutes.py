@@ -9,10 +9,10 @@ fails (the pieces are read side by side where the backend can: `LLM.complete_all
 focused pass (`assist/focused.py`) asks about one candidate sentence at a time for the action
 items, decisions and open questions. Its rule is written for French and English
 (`candidates.knows`): for a transcript in another language, the piece pass lists the action items
-(owner: one of the speakers, or null) and open questions instead. Then pieces are merged: near-duplicate claims (sentence
-embeddings) fused, and for several pieces one more call writes the title and summary from the
-pieces' summaries (map-reduce). Without a model, the minutes
-hold an extractive summary (key passages) and say why.
+(owner: one of the speakers, or null) and open questions instead. Then pieces are merged:
+near-duplicate claims (sentence embeddings) fused, and for several pieces one more call writes the
+title and summary from the pieces' summaries (map-reduce). Without a model, the minutes hold an
+extractive summary (key passages) and say why.
 """
 
 from __future__ import annotations
