@@ -65,6 +65,7 @@ def test_minutes_have_the_structure_and_the_language_of_the_call(minutes, call):
     assert all(0 <= t.start <= t.end <= call.duration for t in minutes.topics)
     g = minutes.grounding
     assert g.proposed == g.kept + g.dropped and g.kept == len(_claims(minutes))
+    assert minutes.metadata["action_items_from"] == "focused pass"  # French: the candidate rule's language
 
 
 def test_every_claim_points_into_the_transcript(minutes, call):

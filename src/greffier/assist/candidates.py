@@ -14,7 +14,8 @@ takes their owner from the rule, not from the model:
   once the decisions are known (`answered_by`).
 - a **decision** is a statement, not negated nor a hypothesis, that says something was decided ("c'est
   décidé", "nous choisissons", "nous retenons", "on part sur", "we agreed", "decided", "let's go with").
-French and English are written out (the languages measured); other languages get no candidates.
+French and English are written out (the languages measured, `knows`); for other languages the piece
+pass of the minutes lists action items and open questions instead.
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ DECISION_PHRASES = (("c", "est", "decide"), ("a", "decide"), ("avons", "decide")
                     ("va", "pour"), ("on", "part", "sur"), ("partons", "sur"), ("go", "with"))  # fmt: skip
 FOLLOWING_TURNS = 3
 """How many turns after a question are read for a deferral."""
+LANGUAGES = frozenset({"fr", "en"})
+"""The languages the rule is written for."""
+
+
+def knows(language: str | None) -> bool:
+    """Whether the rule is written for `language` ("fr", "en-GB"…; None or "" for an unknown one)."""
+    return (language or "").split("-")[0].strip().lower() in LANGUAGES
 
 
 @dataclass(frozen=True)

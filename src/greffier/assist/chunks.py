@@ -95,18 +95,26 @@ def quotable(segments: Sequence[Segment], min_words: int) -> list[str]:
     return list(dict.fromkeys(t for t in texts if len(t.split()) >= min_words)) or list(dict.fromkeys(texts))
 
 
-def constrained_schema(model: type[BaseModel], quotes: list[str]) -> dict[str, Any]:
-    """The JSON schema of `model` where every `quote` property must be one of `quotes`. Double quotes and
-    backslashes become spaces: llama.cpp's schema-to-grammar converter does not escape them in an
-    enum (the grammar fails to parse), and quotes are compared without punctuation anyway."""
+def constrained_schema(
+    model: type[BaseModel], quotes: list[str], owners: list[str] | None = None
+) -> dict[str, Any]:
+    """The JSON schema of `model` where every `quote` property must be one of `quotes` and, given
+    `owners`, every `owner` property one of them or null. Double quotes and backslashes become
+    spaces: llama.cpp's schema-to-grammar converter does not escape them in an enum (the grammar
+    fails to parse), and quotes are compared without punctuation anyway."""
     schema = model.model_json_schema()
-    allowed = list(dict.fromkeys(" ".join(re.sub(r'["\\]', " ", q).split()) for q in quotes))
+    allowed = _enum_values(quotes)
+    who: dict[str, Any] = {"type": "null"}
+    if owners:
+        who = {"anyOf": [{"type": "string", "enum": _enum_values(owners)}, who]}
 
     def visit(node: Any) -> None:
         if isinstance(node, dict):
             properties = node.get("properties", {})
             if "quote" in properties:
                 properties["quote"] = {"type": "string", "enum": allowed}
+            if "owner" in properties and owners is not None:
+                properties["owner"] = who
             for value in node.values():
                 visit(value)
         elif isinstance(node, list):
@@ -115,3 +123,7 @@ def constrained_schema(model: type[BaseModel], quotes: list[str]) -> dict[str, A
 
     visit(schema)
     return schema
+
+
+def _enum_values(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(" ".join(re.sub(r'["\\]', " ", t).split()) for t in texts))

@@ -136,8 +136,15 @@ def focused_claims(
             (found.decisions if kind == "decision" else found.open_questions).extend([point] if point else [])
     kept = _without_repeats(piece_decisions, found.decisions, REPEATS_DECISION, ledger)
     found.decisions = sorted([*found.decisions, *kept], key=lambda d: d.spans[0].start)
-    found.decisions = _without_repeats(found.decisions, found.action_items, RESTATES_ACTION, ledger)
+    found.decisions = without_restated_actions(found.decisions, found.action_items, ledger)
     return found
+
+
+def without_restated_actions(
+    decisions: Sequence[Point], actions: Sequence[ActionItem], ledger: Ledger
+) -> list[Point]:
+    """`decisions` less those that restate one of `actions` (retracted from `ledger`)."""
+    return _without_repeats(decisions, actions, RESTATES_ACTION, ledger)
 
 
 def repeats(decision: Point, claims: Sequence[ActionItem | Point]) -> bool:

@@ -7,10 +7,12 @@ schema only admits sentences that exist, so a grammar-constrained model cannot i
 are checked). Every claim is grounded against the piece (`grounding.Grounder`) and dropped when it
 fails (the pieces are read side by side where the backend can: `LLM.complete_all`). Then the
 focused pass (`assist/focused.py`) asks about one candidate sentence at a time for the action
-items, decisions and open questions. Then pieces are merged: near-duplicate claims (sentence
-embeddings) fused, and for several pieces one more call writes the title and summary from the
-pieces' summaries (map-reduce). Without a model, the minutes
-hold an extractive summary (key passages) and say why.
+items, decisions and open questions. Its rule is written for French and English
+(`candidates.knows`): for a transcript in another language, the piece pass lists the action items
+(owner: one of the speakers, or null) and open questions instead. Then pieces are merged:
+near-duplicate claims (sentence embeddings) fused, and for several pieces one more call writes the
+title and summary from the pieces' summaries (map-reduce). Without a model, the minutes hold an
+extractive summary (key passages) and say why.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from greffier.assist import chunks, focused
+from greffier.assist import candidates, chunks, focused
 from greffier.assist.embed import embed, near_duplicates
 from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger
 from greffier.assist.llm import LLM, LLMOutputError, LLMUnavailable, load_llm
@@ -60,7 +62,22 @@ class PieceOut(BaseModel):
     """At least one: every piece is about something (left free, the 1.5B model sometimes wrote none
     for a one-speaker story that it summarised well)."""
     decisions: list[ClaimOut] = Field(max_length=5)
-    """Action items and open questions come from the focused pass (`assist/focused.py`)."""
+    """Action items and open questions come from the focused pass (`assist/focused.py`), or from
+    `PieceListsOut` where its rule does not know the language."""
+
+
+class ActionOut(BaseModel):
+    owner: str | None = Field(max_length=60, description="the speaker who will do it, else null")
+    task: str = Field(max_length=240)
+    due: str | None = Field(max_length=60, description="deadline exactly as said, else null")
+    quote: str
+
+
+class PieceListsOut(PieceOut):
+    """The piece pass for a transcript whose language the focused pass's rule does not know."""
+
+    action_items: list[ActionOut] = Field(max_length=6)
+    open_questions: list[ClaimOut] = Field(max_length=4)
 
 
 class OverallOut(BaseModel):
@@ -97,14 +114,26 @@ def write_minutes(
 
 
 def piece_request(
-    piece: Sequence[Segment], names: dict[str, str], language: str, n: int = 0, total: int = 1
+    piece: Sequence[Segment],
+    names: dict[str, str],
+    language: str,
+    n: int = 0,
+    total: int = 1,
+    *,
+    lists: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     """What the model is asked for piece `n` of `total`: the user message, and the JSON schema of
-    `PieceOut` whose quotes can only be the piece's quotable sentences."""
+    `PieceOut` (`PieceListsOut` with `lists`, whose owners can only be the piece's speakers) whose
+    quotes can only be the piece's quotable sentences."""
     prompts = prompts_for(language)
     part = prompts.part.format(n=n + 1, total=total) if total > 1 else ""
-    user = user_message(prompts, chunks.format_script(piece, names), prompts.piece.format(part=part))
-    return user, chunks.constrained_schema(PieceOut, chunks.quotable(piece, MIN_QUOTE_WORDS))
+    task = prompts.piece.format(part=part, lists=prompts.lists if lists else "", claims=prompts.claims[lists])
+    user = user_message(prompts, chunks.format_script(piece, names), task)
+    quotes = chunks.quotable(piece, MIN_QUOTE_WORDS)
+    if not lists:
+        return user, chunks.constrained_schema(PieceOut, quotes)
+    speakers = [names.get(s.speaker, s.speaker) for s in piece if s.speaker]
+    return user, chunks.constrained_schema(PieceListsOut, quotes, list(dict.fromkeys(speakers)))
 
 
 def _llm_minutes(
@@ -120,9 +149,12 @@ def _llm_minutes(
     timings["chunking"] = time.perf_counter() - started
 
     ledger = Ledger()
+    lists = not candidates.knows(transcript.language)  # the piece pass lists action items and questions
     outs: list[PieceOut] = []
     topics: list[Topic] = []
     decisions: list[Point] = []
+    actions: list[ActionItem] = []
+    questions: list[Point] = []
     failures: list[str] = []
     started = time.perf_counter()
     progress("minutes: reading", 0.0)
@@ -136,8 +168,11 @@ def _llm_minutes(
 
     answers = llm.complete_all(
         prompts.system,
-        [piece_request(piece, names, language, n, len(pieces)) for n, piece in enumerate(pieces)],
-        PieceOut,
+        [
+            piece_request(piece, names, language, n, len(pieces), lists=lists)
+            for n, piece in enumerate(pieces)
+        ],
+        PieceListsOut if lists else PieceOut,
         1800,
         piece_done,
     )
@@ -149,6 +184,13 @@ def _llm_minutes(
         grounder = Grounder(transcript, piece)
         topics += _topics(out.topics, piece, grounder)
         decisions += _points("decision", out.decisions, grounder, ledger)
+        if isinstance(out, PieceListsOut):
+            questions += _points("open question", out.open_questions, grounder, ledger)
+            actions += [
+                a
+                for o in out.action_items
+                if (a := grounder.action(o.task, o.owner, o.due, o.quote, ledger)) is not None
+            ]
     timings["reading"] = time.perf_counter() - started
     if not outs:
         raise LLMUnavailable(
@@ -157,11 +199,14 @@ def _llm_minutes(
 
     started = time.perf_counter()
     progress("minutes: commitments", 0.0)
-    found = focused.focused_claims(
-        llm, prompts, segments, names, decisions, Grounder(transcript, segments), ledger
-    )
-    decisions, actions, questions = found.decisions, found.action_items, found.open_questions
-    failures += found.failures
+    if lists:
+        decisions = focused.without_restated_actions(decisions, actions, ledger)
+    else:
+        found = focused.focused_claims(
+            llm, prompts, segments, names, decisions, Grounder(transcript, segments), ledger
+        )
+        decisions, actions, questions = found.decisions, found.action_items, found.open_questions
+        failures += found.failures
     progress("minutes: commitments", 1.0)
     timings["focused"] = time.perf_counter() - started
 
@@ -199,6 +244,7 @@ def _llm_minutes(
         speakers=names,
         metadata={
             "pieces": len(pieces),
+            "action_items_from": "piece pass" if lists else "focused pass",
             "timings": {k: round(v, 2) for k, v in timings.items()},
             "usage": llm.usage.since(usage_before).as_dict(),
         },

@@ -22,8 +22,14 @@ class Prompts:
     transcript: str
     """Label put before the transcript or passages."""
     piece: str
-    """The minutes of one piece; `{part}` is empty or says which part of how many."""
+    """The minutes of one piece; `{part}` is empty or says which part of how many, `{lists}` is
+    empty or `lists`, `{claims}` one of `claims`."""
     part: str
+    lists: str
+    """The action items and open questions, asked in the piece pass where the candidate rule of the
+    focused pass does not know the transcript's language (`candidates.knows`)."""
+    claims: tuple[str, str]
+    """What needs a quote: without `lists`, with them."""
     overall: str
     """Title and summary of the whole from the pieces' summaries."""
     question: str
@@ -45,10 +51,14 @@ FRENCH = Prompts(
     piece="Rédige le compte rendu{part} en JSON : title (un titre qui dit de quoi parle la réunion ou "
     "l'appel), summary (2 à 4 phrases : le motif, ce qui a été dit, ce qui a été conclu), topics (les "
     "sujets abordés dans l'ordre, chacun avec comme quote la phrase où il commence), decisions (ce que les "
-    "participants ont décidé ou convenu). Pour chaque décision, donne aussi comme quote la phrase de la "
+    "participants ont décidé ou convenu){lists}. Pour chaque {claims}, donne aussi comme quote la phrase de la "
     "transcription d'où elle vient, recopiée exactement. "
     "Ne rapporte que ce que dit la transcription ; laisse une liste vide s'il n'y a rien.",
     part=" de la partie {n} sur {total}",
+    lists=", action_items (ce que quelqu'un doit faire : owner, la personne qui le fera, telle que nommée "
+    "dans la transcription ; task ; due, l'échéance exactement comme dite, ou null), open_questions "
+    "(questions posées restées sans réponse)",
+    claims=("décision", "décision, action et question"),
     overall="Voici les résumés des parties successives d'une même réunion ou d'un même appel. Réponds en "
     "JSON : title (un titre qui dit de quoi il s'agit) et summary (3 à 6 phrases : le motif, les points "
     "principaux, ce qui a été conclu). N'utilise que ce que disent les résumés.",
@@ -73,10 +83,14 @@ ENGLISH = Prompts(
     piece="Write the minutes{part} in JSON: title (a title saying what the meeting or call is about), "
     "summary (2 to 4 sentences: its purpose, what was said, what was concluded), topics (the subjects "
     "discussed, in order, each with the sentence where it starts as quote), decisions (what the "
-    "participants decided or agreed on). For every decision, also give as quote the sentence of the "
+    "participants decided or agreed on){lists}. For every {claims}, also give as quote the sentence of the "
     "transcript it comes from, copied exactly. Only report what "
     "the transcript says; leave a list empty when there is nothing.",
     part=" of part {n} of {total}",
+    lists=", action_items (what someone has to do: owner, the person who will do it, as named in the "
+    "transcript; task; due, the deadline exactly as said, or null), open_questions (questions asked that "
+    "got no answer)",
+    claims=("decision", "decision, action item and question"),
     overall="Here are the summaries of the consecutive parts of one meeting or call. Answer in JSON: title "
     "(a title saying what it is about) and summary (3 to 6 sentences: its purpose, the main points, what "
     "was concluded). Use only what the summaries say.",
