@@ -13,6 +13,7 @@ import pytest
 from greffier.assist import candidates
 from greffier.assist.grounding import normalize
 from greffier.assist.minutes import piece_request, write_minutes
+from greffier.assist.prompts import prompts_for
 from greffier.assist.types import Minutes, speaker_names
 from greffier.transcript import Segment, Speaker, Transcript
 
@@ -63,6 +64,15 @@ def test_the_piece_pass_asks_for_lists_only_where_the_rule_does_not_know_the_lan
     without_speakers = [Segment(s.id, s.start, s.end, s.text) for s in segments]
     _, anonymous = piece_request(without_speakers, {}, "es", lists=True)
     assert anonymous["$defs"]["ActionOut"]["properties"]["owner"] == {"type": "null"}
+
+
+@pytest.mark.parametrize(
+    ("language", "asked"),
+    [("es", "in Spanish."), ("de-AT", "in German."), ("", "in the language of the transcript.")],
+)
+def test_the_model_is_told_the_language_to_answer_in(language, asked):
+    system = prompts_for(language).system
+    assert system.endswith(f"Answer in JSON, {asked}"), system
 
 
 @pytest.fixture(scope="module")

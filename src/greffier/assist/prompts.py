@@ -118,7 +118,8 @@ def prompts_for(language: str) -> Prompts:
         return FRENCH
     if code == "en":
         return ENGLISH
-    return replace(ENGLISH, system=ENGLISH.system.replace("in English", f"in {language_name(language)}"))
+    name = language_name(language) if code else "the language of the transcript"  # unknown: hand-made
+    return replace(ENGLISH, system=ENGLISH.system.replace("in English", f"in {name}"))
 
 
 def user_message(prompts: Prompts, script: str, task: str) -> str:
