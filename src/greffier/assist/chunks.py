@@ -13,7 +13,7 @@ differ most (a long silence counts as a shift too).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,13 +32,17 @@ def _label(segment: Segment, names: dict[str, str]) -> str | None:
 
 def format_script(segments: Sequence[Segment], names: dict[str, str]) -> str:
     """One paragraph per speaker turn: `Speaker: text of its segments`."""
+    return format_turns((_label(s, names), s.text) for s in segments)
+
+
+def format_turns(lines: Iterable[tuple[str | None, str]]) -> str:
+    """(speaker, text) lines as one paragraph per speaker turn: `Speaker: its texts`; empty texts left out."""
     paragraphs: list[str] = []
     previous: object = object()
-    for s in segments:
-        text = s.text.strip()
+    for who, said in lines:
+        text = said.strip()
         if not text:
             continue
-        who = _label(s, names)
         if who == previous and paragraphs:
             paragraphs[-1] += " " + text
         else:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from greffier.assist import candidates
+from greffier.assist import candidates, chunks
 from greffier.assist.candidates import Candidate, Sentence
 from greffier.assist.grounding import MIN_QUOTE_WORDS, Grounder, Ledger, content_words
 from greffier.assist.llm import LLM, LLMOutputError
@@ -64,15 +64,7 @@ class Focused:
 
 
 def _script(sentences: Sequence[Sentence]) -> str:
-    lines: list[str] = []
-    previous: object = object()
-    for s in sentences:
-        if lines and s.owner == previous:
-            lines[-1] += " " + s.text
-        else:
-            lines.append(f"{s.owner}: {s.text}" if s.owner else s.text)
-        previous = s.owner
-    return "\n".join(lines)
+    return chunks.format_turns((s.owner, s.text) for s in sentences)
 
 
 def _quote(sentence: Sentence) -> str:
